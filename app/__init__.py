@@ -1,0 +1,1 @@
+"""Aidons: hashtag-driven solidarity campaigns."""

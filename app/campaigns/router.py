@@ -1,0 +1,374 @@
+"""Campaign pages (home, landing, QR, dashboard) and the campaigns API."""
+
+from typing import Annotated
+from urllib.parse import quote, urlencode
+
+import segno
+from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from app.accounts.deps import ApiUser, ApiUserOptional, CurrentUser, OptionalUser
+from app.campaigns import service
+from app.campaigns.hashtags import hashtag_key
+from app.campaigns.models import Campaign, CampaignStatus
+from app.campaigns.schemas import (
+    CampaignCreate,
+    CampaignList,
+    CampaignOut,
+    CampaignUpdate,
+    ProgressOut,
+)
+from app.config import get_settings
+from app.db import SessionDep
+from app.errors import AppError, Conflict, FieldError, ValidationFailed, field_errors_from_pydantic
+from app.i18n import _, get_locale
+from app.money import InvalidAmount, Money, is_currency
+from app.text import plain_excerpt
+from app.web import absolute_url, public_cache, redirect, render, verify_csrf
+
+pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+api = APIRouter(prefix="/api/v1", tags=["campaigns"])
+
+FORM_FIELDS = (
+    "hashtag", "aliases", "title", "story", "beneficiary", "place",
+    "currency", "goal", "starts_on", "ends_on",
+)  # fmt: skip
+COMMON_CURRENCIES = ("EUR", "USD", "GBP", "XOF", "XAF", "CHF", "CAD", "JPY", "SEK", "NOK")
+
+
+# --- Helpers shared by pages and API ------------------------------------------------------
+
+
+def campaign_out(campaign: Campaign) -> CampaignOut:
+    return CampaignOut(
+        hashtag=campaign.hashtag,
+        aliases=campaign.aliases,
+        title=campaign.title,
+        story=campaign.story_md,
+        story_html=campaign.story_html,
+        beneficiary=campaign.beneficiary,
+        place=campaign.place,
+        currency=campaign.currency,
+        goal_minor=campaign.goal_minor,
+        status=campaign.status,
+        starts_on=campaign.starts_on,
+        ends_on=campaign.ends_on,
+        url=absolute_url(quote(campaign.path)),
+        cover_url=absolute_url(campaign.cover.url) if campaign.cover else None,
+        created_at=campaign.created_at,
+        published_at=campaign.published_at,
+    )
+
+
+def share_links(campaign: Campaign) -> dict[str, str]:
+    url = absolute_url(quote(campaign.path))
+    tags = ",".join([campaign.hashtag, *campaign.aliases])
+    message = f"{campaign.title} #{campaign.hashtag}"
+    return {
+        "url": url,
+        "x": "https://twitter.com/intent/tweet?"
+        + urlencode({"text": campaign.title, "url": url, "hashtags": tags}),
+        "facebook": "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
+        "whatsapp": "https://wa.me/?" + urlencode({"text": f"{message} {url}"}),
+    }
+
+
+def _split_tags(text: str) -> list[str]:
+    return [part for part in text.replace(",", " ").split() if part]
+
+
+def campaign_input(form: FormData, creating: bool) -> dict:
+    """Turn the campaign form into API-shaped data; raise ValidationFailed with field errors."""
+    values = {name: str(form.get(name, "")).strip() for name in FORM_FIELDS}
+    data: dict = {
+        "title": values["title"],
+        "story": values["story"],
+        "beneficiary": values["beneficiary"],
+        "place": values["place"],
+        "currency": values["currency"],
+        "aliases": _split_tags(values["aliases"]),
+        "starts_on": values["starts_on"] or None,
+        "ends_on": values["ends_on"] or None,
+    }
+    if creating:
+        data["hashtag"] = values["hashtag"]
+    errors: list[FieldError] = []
+    if values["goal"]:
+        currency = values["currency"].upper()
+        try:
+            goal = Money.parse(values["goal"], currency if is_currency(currency) else "EUR")
+            data["goal_minor"] = goal.amount_minor
+        except InvalidAmount:
+            errors.append(FieldError("goal", _("Enter an amount like 5000 or 5000.50.")))
+    elif not creating:
+        data["clear_goal"] = True
+    schema = CampaignCreate if creating else CampaignUpdate
+    try:
+        parsed = schema.model_validate(data)
+    except ValidationError as exc:
+        errors = field_errors_from_pydantic(exc.errors(include_url=False), skip=()) + errors
+        raise ValidationFailed(errors) from None
+    if errors:
+        raise ValidationFailed(errors)
+    return {"parsed": parsed, "values": values}
+
+
+def form_values(campaign: Campaign) -> dict:
+    return {
+        "hashtag": campaign.hashtag,
+        "aliases": " ".join(f"#{tag}" for tag in campaign.aliases),
+        "title": campaign.title,
+        "story": campaign.story_md,
+        "beneficiary": campaign.beneficiary,
+        "place": campaign.place,
+        "currency": campaign.currency,
+        "goal": campaign.goal.major_text() if campaign.goal else "",
+        "starts_on": campaign.starts_on.isoformat() if campaign.starts_on else "",
+        "ends_on": campaign.ends_on.isoformat() if campaign.ends_on else "",
+    }
+
+
+# --- Public pages -------------------------------------------------------------------------
+
+
+@pages.get("/")
+async def home(request: Request, session: SessionDep, user: OptionalUser):
+    campaigns, _total = await service.list_public(session, limit=24)
+    entries = [
+        (c, await service.progress(session, c), plain_excerpt(c.story_md, 160)) for c in campaigns
+    ]
+    return public_cache(render(request, "home.html", {"entries": entries}))
+
+
+@pages.get("/go")
+async def go_to_hashtag(tag: str = ""):
+    key = hashtag_key(tag)
+    if not key:
+        return redirect("/", _("Type a hashtag to find its campaign."), "error")
+    return RedirectResponse("/h/" + quote(key), status_code=303)
+
+
+@pages.get("/h/{tag}")
+async def landing(tag: str, request: Request, session: SessionDep, user: OptionalUser):
+    campaign, hashtag, role = await service.visible_campaign(session, tag, user)
+    if not hashtag.is_primary:
+        return RedirectResponse(quote(campaign.path), status_code=301)
+    context = {
+        "campaign": campaign,
+        "role": role,
+        "progress": await service.progress(session, campaign),
+        "share": share_links(campaign),
+        "description": plain_excerpt(campaign.story_md) or campaign.beneficiary,
+        "og_image": absolute_url(
+            campaign.cover.url if campaign.cover else "/static/og-default.png"
+        ),
+        "status_label": service.status_label(campaign.status),
+        "can_edit": role in service.EDITOR_ROLES,
+    }
+    response = render(request, "campaigns/landing.html", context)
+    return public_cache(response) if campaign.is_public else response
+
+
+@pages.get("/h/{tag}/qr.svg")
+async def qr_code(tag: str, session: SessionDep, user: OptionalUser):
+    campaign, _hashtag, _role = await service.visible_campaign(session, tag, user)
+    qr = segno.make(absolute_url(quote(campaign.path)), error="m")
+    svg = qr.svg_inline(scale=8, border=2, title=f"#{campaign.hashtag}")
+    response = Response(svg, media_type="image/svg+xml")
+    return public_cache(response, 3600) if campaign.is_public else response
+
+
+# --- Organizer dashboard -----------------------------------------------------------------
+
+
+@pages.get("/dashboard")
+async def dashboard(request: Request, session: SessionDep, user: CurrentUser):
+    memberships = await service.list_for_user(session, user)
+    rows = [(c, role, service.status_label(c.status)) for c, role in memberships]
+    return render(request, "dashboard/index.html", {"rows": rows})
+
+
+@pages.get("/dashboard/campaigns/new")
+async def new_campaign_form(request: Request, user: CurrentUser):
+    values = {"currency": "EUR"}
+    return render(request, "dashboard/campaign_form.html", _form_context(values, {}, None))
+
+
+@pages.post("/dashboard/campaigns/new")
+async def create_campaign(request: Request, session: SessionDep, user: CurrentUser):
+    form = await request.form()
+    values = {name: str(form.get(name, "")) for name in FORM_FIELDS}
+    try:
+        parsed = campaign_input(form, creating=True)["parsed"]
+        campaign = await service.create_campaign(session, user, parsed)
+    except (ValidationFailed, Conflict) as exc:
+        context = _form_context(values, _errors(exc), None)
+        return render(request, "dashboard/campaign_form.html", context, status_code=exc.status_code)
+    return redirect(
+        f"/dashboard/c/{quote(campaign.hashtag)}/edit",
+        _("Draft saved. Add a cover image, then publish when you are ready."),
+    )
+
+
+@pages.get("/dashboard/c/{tag}/edit")
+async def edit_campaign_form(tag: str, request: Request, session: SessionDep, user: CurrentUser):
+    campaign = await service.editable_campaign(session, tag, user)
+    return render(
+        request, "dashboard/campaign_form.html", _form_context(form_values(campaign), {}, campaign)
+    )
+
+
+@pages.post("/dashboard/c/{tag}/edit")
+async def edit_campaign(tag: str, request: Request, session: SessionDep, user: CurrentUser):
+    campaign = await service.editable_campaign(session, tag, user)
+    form = await request.form()
+    values = {name: str(form.get(name, "")) for name in FORM_FIELDS}
+    values["hashtag"] = campaign.hashtag
+    try:
+        parsed = campaign_input(form, creating=False)["parsed"]
+        async with session.begin_nested():
+            await service.update_campaign(session, campaign, parsed)
+    except (ValidationFailed, Conflict) as exc:
+        await session.refresh(campaign)
+        context = _form_context(values, _errors(exc), campaign)
+        return render(request, "dashboard/campaign_form.html", context, status_code=exc.status_code)
+    return redirect(f"/dashboard/c/{quote(campaign.hashtag)}/edit", _("Changes saved."))
+
+
+@pages.post("/dashboard/c/{tag}/cover")
+async def upload_cover(
+    tag: str,
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    cover: Annotated[UploadFile | None, Form()] = None,
+):
+    campaign = await service.editable_campaign(session, tag, user)
+    edit_url = f"/dashboard/c/{quote(campaign.hashtag)}/edit"
+    raw = await cover.read(get_settings().max_upload_bytes + 1) if cover else b""
+    if not raw:
+        return redirect(edit_url, _("Choose an image file first."), "error")
+    try:
+        await service.set_cover(session, campaign, raw, user)
+    except ValidationFailed as exc:
+        return redirect(edit_url, exc.field_errors[0].message, "error")
+    return redirect(edit_url, _("Cover image updated."))
+
+
+@pages.post("/dashboard/c/{tag}/status")
+async def change_status(
+    tag: str,
+    request: Request,
+    session: SessionDep,
+    user: CurrentUser,
+    action: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
+):
+    campaign = await service.editable_campaign(session, tag, user)
+    edit_url = f"/dashboard/c/{quote(campaign.hashtag)}/edit"
+    target = service.STATUS_ACTIONS.get(action)
+    if target is None:
+        return redirect(edit_url, _("Unknown action."), "error")
+    if target == CampaignStatus.CLOSED and confirm != "yes":
+        return redirect(edit_url, _("Tick the box to confirm closing the campaign."), "error")
+    try:
+        await service.change_status(session, campaign, target)
+    except Conflict as exc:
+        return redirect(edit_url, exc.message, "error")
+    messages = {
+        "publish": _("Your campaign is live. Share its hashtag!"),
+        "resume": _("Your campaign is live again."),
+        "pause": _("Campaign paused: the page says so and gifts are not accepted."),
+        "close": _("Campaign closed. Its page stays online; its hashtags are free again."),
+    }
+    return redirect(edit_url, messages[action])
+
+
+def _errors(exc: AppError) -> dict[str, str]:
+    errors = {error.field: error.message for error in exc.field_errors}
+    return errors or {"form": exc.message}
+
+
+def _form_context(values: dict, errors: dict, campaign: Campaign | None) -> dict:
+    return {
+        "values": values,
+        "errors": errors,
+        "campaign": campaign,
+        "currencies": COMMON_CURRENCIES,
+        "status_label": service.status_label(campaign.status) if campaign else None,
+        "share": share_links(campaign) if campaign else None,
+        "locale": get_locale(),
+    }
+
+
+# --- JSON API -----------------------------------------------------------------------------
+
+
+@api.get("/campaigns", response_model=CampaignList)
+async def api_list_campaigns(
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
+    """Live campaigns, most recently published first."""
+    campaigns, total = await service.list_public(session, limit=limit, offset=offset)
+    return CampaignList(
+        items=[campaign_out(c) for c in campaigns], total=total, limit=limit, offset=offset
+    )
+
+
+@api.post("/campaigns", status_code=201, response_model=CampaignOut)
+async def api_create_campaign(
+    body: CampaignCreate, user: ApiUser, session: SessionDep, response: Response
+):
+    """Create a draft campaign; the caller becomes its owner."""
+    campaign = await service.create_campaign(session, user, body)
+    response.headers["Location"] = f"/api/v1/campaigns/{quote(campaign.hashtag)}"
+    return campaign_out(campaign)
+
+
+@api.get("/campaigns/{tag}", response_model=CampaignOut)
+async def api_get_campaign(tag: str, session: SessionDep, user: ApiUserOptional):
+    """A campaign by any of its hashtags (drafts only for their team)."""
+    campaign, _hashtag, _role = await service.visible_campaign(session, tag, user)
+    return campaign_out(campaign)
+
+
+@api.patch("/campaigns/{tag}", response_model=CampaignOut)
+async def api_update_campaign(tag: str, body: CampaignUpdate, user: ApiUser, session: SessionDep):
+    """Change fields, aliases or status (draft → live ⇄ paused → closed)."""
+    campaign = await service.editable_campaign(session, tag, user)
+    await service.update_campaign(session, campaign, body)
+    return campaign_out(campaign)
+
+
+@api.put("/campaigns/{tag}/cover", response_model=CampaignOut)
+async def api_set_cover(tag: str, cover: UploadFile, user: ApiUser, session: SessionDep):
+    """Upload a cover image (multipart field `cover`); it is re-encoded without metadata."""
+    campaign = await service.editable_campaign(session, tag, user)
+    raw = await cover.read(get_settings().max_upload_bytes + 1)
+    await service.set_cover(session, campaign, raw, user)
+    return campaign_out(campaign)
+
+
+@api.get("/campaigns/{tag}/progress", response_model=ProgressOut)
+async def api_progress(tag: str, session: SessionDep, user: ApiUserOptional, response: Response):
+    """Public figures: money raised, goal and number of donors."""
+    campaign, _hashtag, _role = await service.visible_campaign(session, tag, user)
+    progress = await service.progress(session, campaign)
+    if campaign.is_public:
+        public_cache(response)
+    locale = get_locale()
+    return ProgressOut(
+        hashtag=campaign.hashtag,
+        status=campaign.status,
+        currency=campaign.currency,
+        raised_minor=progress.raised.amount_minor,
+        goal_minor=progress.goal.amount_minor if progress.goal else None,
+        percent=progress.percent,
+        donors=progress.donors,
+        raised_display=progress.raised.format(locale),
+        goal_display=progress.goal.format(locale) if progress.goal else None,
+    )

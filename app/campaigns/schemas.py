@@ -1,0 +1,122 @@
+"""What the API accepts and shows for campaigns."""
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from app.campaigns.hashtags import parse_hashtag
+from app.campaigns.models import CampaignStatus
+from app.i18n import _
+from app.money import MAX_AMOUNT_MINOR, is_currency
+
+
+def _currency(value: str) -> str:
+    code = (value or "").strip().upper()
+    if not is_currency(code):
+        raise ValueError(_("Choose a currency by its ISO code, for example EUR, USD or XOF."))
+    return code
+
+
+def _aliases(values: list[str]) -> list[str]:
+    seen, result = set(), []
+    for value in values:
+        tag = parse_hashtag(value)
+        if tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            result.append(tag)
+    if len(result) > 10:
+        raise ValueError(_("At most %(n)s other hashtags.", n=10))
+    return result
+
+
+class CampaignFields(BaseModel):
+    """Fields shared by create and update; None in an update means 'leave as is'."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str | None = Field(default=None, min_length=3, max_length=140)
+    story: str | None = Field(default=None, max_length=20000)
+    beneficiary: str | None = Field(default=None, min_length=2, max_length=200)
+    place: str | None = Field(default=None, max_length=200)
+    currency: str | None = None
+    goal_minor: int | None = Field(default=None, ge=1, le=MAX_AMOUNT_MINOR)
+    starts_on: date | None = None
+    ends_on: date | None = None
+    aliases: list[str] | None = None
+
+    @field_validator("currency")
+    @classmethod
+    def _check_currency(cls, value: str | None) -> str | None:
+        return _currency(value) if value is not None else None
+
+    @field_validator("aliases")
+    @classmethod
+    def _check_aliases(cls, value: list[str] | None) -> list[str] | None:
+        return _aliases(value) if value is not None else None
+
+    @field_validator("ends_on")
+    @classmethod
+    def _dates_in_order(cls, value: date | None, info: ValidationInfo) -> date | None:
+        starts_on = info.data.get("starts_on")
+        if value and starts_on and value < starts_on:
+            raise ValueError(_("The end date must be on or after the start date."))
+        return value
+
+
+class CampaignCreate(CampaignFields):
+    hashtag: str
+    title: str = Field(min_length=3, max_length=140)
+    beneficiary: str = Field(min_length=2, max_length=200)
+    currency: str
+    story: str = Field(default="", max_length=20000)
+    place: str = Field(default="", max_length=200)
+    aliases: list[str] = Field(default_factory=list)
+
+    @field_validator("hashtag")
+    @classmethod
+    def _check_hashtag(cls, value: str) -> str:
+        return parse_hashtag(value)
+
+
+class CampaignUpdate(CampaignFields):
+    status: CampaignStatus | None = None
+    # Explicitly clearing the goal needs a field of its own: null already means "unchanged".
+    clear_goal: bool = False
+
+
+class CampaignOut(BaseModel):
+    hashtag: str
+    aliases: list[str]
+    title: str
+    story: str
+    story_html: str
+    beneficiary: str
+    place: str
+    currency: str
+    goal_minor: int | None
+    status: CampaignStatus
+    starts_on: date | None
+    ends_on: date | None
+    url: str
+    cover_url: str | None
+    created_at: datetime
+    published_at: datetime | None
+
+
+class CampaignList(BaseModel):
+    items: list[CampaignOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class ProgressOut(BaseModel):
+    hashtag: str
+    status: CampaignStatus
+    currency: str
+    raised_minor: int
+    goal_minor: int | None
+    percent: int | None = Field(description="Raised as a percentage of the goal (may exceed 100)")
+    donors: int
+    raised_display: str
+    goal_display: str | None

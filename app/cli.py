@@ -1,0 +1,114 @@
+"""The `aidons` command: serve, migrate, demo, create-organizer."""
+
+import argparse
+import asyncio
+import getpass
+import sys
+from pathlib import Path
+
+from app.config import get_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def alembic_config():
+    from alembic.config import Config
+
+    ini = Path("alembic.ini") if Path("alembic.ini").exists() else ROOT / "alembic.ini"
+    config = Config(str(ini))
+    config.set_main_option("script_location", str(ini.parent / "migrations"))
+    return config
+
+
+def migrate(_args=None) -> None:
+    from alembic import command
+
+    command.upgrade(alembic_config(), "head")
+    print("Database is up to date.")
+
+
+async def _in_session(work):
+    from app.db import database
+
+    try:
+        async with database.sessionmaker() as session, session.begin():
+            return await work(session)
+    finally:
+        await database.dispose()
+
+
+def demo(_args) -> None:
+    from app.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
+
+    _user, created = asyncio.run(_in_session(load_demo))
+    base = get_settings().base_url
+    if created:
+        print("Demo campaigns created: " + ", ".join(f"#{tag}" for tag in created))
+    else:
+        print("Demo data already present; nothing changed.")
+    print(f"Landing page: {base}/h/palidzesim")
+    print(f"Demo organizer login: {DEMO_EMAIL} / {DEMO_PASSWORD}  ({base}/login)")
+
+
+def create_organizer(args) -> None:
+    from app.accounts import service
+    from app.errors import ValidationFailed
+
+    password = args.password or getpass.getpass("Password: ")
+
+    async def work(session):
+        return await service.sign_up(session, args.email, password, args.name)
+
+    try:
+        user = asyncio.run(_in_session(work))
+    except ValidationFailed as exc:
+        for error in exc.field_errors:
+            print(f"{error.field}: {error.message}", file=sys.stderr)
+        raise SystemExit(2) from None
+    print(f"Organizer {user.email} created. Log in at {get_settings().base_url}/login")
+
+
+def serve(args) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        access_log=False,
+        log_config=None,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="aidons", description="Aidons command line")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve_cmd = commands.add_parser("serve", help="run the web server")
+    serve_cmd.add_argument("--host", default="127.0.0.1")
+    serve_cmd.add_argument("--port", type=int, default=8000)
+    serve_cmd.add_argument("--workers", type=int, default=1)
+    serve_cmd.set_defaults(handler=serve)
+
+    commands.add_parser("migrate", help="create or upgrade the database schema").set_defaults(
+        handler=migrate
+    )
+    commands.add_parser("demo", help="load the #palidzesim demo campaign").set_defaults(
+        handler=demo
+    )
+
+    organizer_cmd = commands.add_parser("create-organizer", help="create an organizer account")
+    organizer_cmd.add_argument("--email", required=True)
+    organizer_cmd.add_argument("--name", required=True)
+    organizer_cmd.add_argument("--password", help="prompted for when omitted")
+    organizer_cmd.set_defaults(handler=create_organizer)
+
+    args = parser.parse_args(argv)
+    args.handler(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""One Settings object, read from the environment (and a local .env file)."""
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_FILE = Path(".aidons-secret")
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "test", "please-change-me"}
+
+
+def async_database_url(url: str) -> str:
+    """Map plain URLs (postgresql://, sqlite:///) to the async drivers we ship."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url.removeprefix("sqlite:///")
+    return url
+
+
+def _dev_secret() -> str:
+    # Development keeps a generated key on disk so sessions survive a restart.
+    if DEV_SECRET_FILE.exists():
+        return DEV_SECRET_FILE.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    DEV_SECRET_FILE.write_text(key)
+    DEV_SECRET_FILE.chmod(0o600)
+    return key
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./aidons.db"
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    redis_url: str | None = None
+
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str | None = None
+    smtp_url: str | None = None
+
+    default_locale: str = "en"
+    log_level: str = "INFO"
+    # Seconds a public page may be served from a shared cache (CDN, nginx, the page cache).
+    public_cache_seconds: int = 10
+    max_upload_bytes: int = 8 * 1024 * 1024
+    # Only for `make bench`: exposes /_bench/bare, the baseline the landing page is measured against.
+    enable_bench_endpoint: bool = False
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        return async_database_url(value)
+
+    @field_validator("base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _secret_key(self) -> "Settings":
+        if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 32:
+            if self.environment == "production":
+                raise ValueError(
+                    "SECRET_KEY must be set to a random value of at least 32 characters "
+                    "in production (python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                )
+            self.secret_key = _dev_secret()
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

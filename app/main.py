@@ -1,0 +1,68 @@
+"""create_app(): middleware, error handlers, routers and static files."""
+
+from contextlib import asynccontextmanager
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from app import ops
+from app.accounts import router as accounts
+from app.accounts.deps import LoginRequired
+from app.campaigns import router as campaigns
+from app.config import get_settings
+from app.db import database
+from app.errors import install_error_handlers, wants_json
+from app.middleware import RequestContextMiddleware, configure_logging
+from app.web import STATIC_DIR
+
+
+class CachedStaticFiles(StaticFiles):
+    """Static assets are referenced with a content hash (static_url), so they may be cached long."""
+
+    def file_response(self, *args, **kwargs):
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "public, max-age=604800"
+        return response
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    yield
+    await database.dispose()
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    app = FastAPI(
+        title="Aidons API",
+        summary="Hashtag-driven solidarity campaigns: money, goods and proof of use.",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.add_middleware(RequestContextMiddleware)
+    install_error_handlers(app)
+
+    @app.exception_handler(LoginRequired)
+    async def _login_redirect(request: Request, exc: LoginRequired):
+        if wants_json(request):
+            from app.errors import problem_response
+
+            return problem_response(request, 401, exc.title, exc.message)
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+
+    app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(ops.router)
+    app.include_router(accounts.pages)
+    app.include_router(accounts.api)
+    app.include_router(campaigns.pages)
+    app.include_router(campaigns.api)
+    if ops.bench_enabled():
+        app.include_router(ops.bench_router())
+    return app

@@ -1,0 +1,19 @@
+"""Every model module, imported once so Alembic and tests see the whole schema."""
+
+from app.accounts.models import ApiToken, User, UserSession
+from app.campaigns.models import Campaign, Hashtag, Membership
+from app.db import Base
+from app.media import MediaFile
+from app.ratelimit import RateLimitCounter
+
+__all__ = [
+    "ApiToken",
+    "Base",
+    "Campaign",
+    "Hashtag",
+    "MediaFile",
+    "Membership",
+    "RateLimitCounter",
+    "User",
+    "UserSession",
+]

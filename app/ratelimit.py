@@ -1,0 +1,64 @@
+"""Fixed-window rate limits shared by every worker: Redis when configured, else the database."""
+
+import time
+from functools import lru_cache
+
+from sqlalchemy import BigInteger, Integer, String, delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.config import get_settings
+from app.db import Base
+
+
+class RateLimitCounter(Base):
+    __tablename__ = "rate_limit_counters"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+@lru_cache
+def _redis_client(url: str):
+    import redis.asyncio as redis
+
+    return redis.from_url(url)
+
+
+async def hit(session: AsyncSession, key: str, limit: int, window_seconds: int) -> bool:
+    """Count one attempt for `key`; True while the count stays within `limit` per window.
+
+    The database counter lives in the request's transaction, so callers record the hit in a
+    request that commits (they answer with an error response rather than raising).
+    """
+    window_start = int(time.time()) // window_seconds * window_seconds
+    redis_url = get_settings().redis_url
+    if redis_url:
+        client = _redis_client(redis_url)
+        redis_key = f"aidons:rl:{key}:{window_start}"
+        async with client.pipeline(transaction=True) as pipe:
+            pipe.incr(redis_key)
+            pipe.expire(redis_key, window_seconds * 2)
+            count, _ = await pipe.execute()
+        return int(count) <= limit
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(RateLimitCounter)
+        .values(key=key, window_start=window_start, hits=1)
+        .on_conflict_do_update(
+            index_elements=["key", "window_start"],
+            set_={"hits": RateLimitCounter.hits + 1},
+        )
+        .returning(RateLimitCounter.hits)
+    )
+    count = (await session.execute(statement)).scalar_one()
+    if count == 1 and window_start % 3600 == 0:
+        await purge_expired(session)
+    return count <= limit
+
+
+async def purge_expired(session: AsyncSession, older_than_seconds: int = 86400) -> None:
+    cutoff = int(time.time()) - older_than_seconds
+    await session.execute(delete(RateLimitCounter).where(RateLimitCounter.window_start < cutoff))
