@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     # Seconds a public page may be served from a shared cache (CDN, nginx, the page cache).
     public_cache_seconds: int = 10
     max_upload_bytes: int = 8 * 1024 * 1024
-    # Only for `make bench`: exposes /_bench/bare, the baseline the landing page is measured against.
+    # Only for `make bench`: /_bench/bare, the baseline the landing page is measured against.
     enable_bench_endpoint: bool = False
 
     @field_validator("database_url")

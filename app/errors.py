@@ -8,7 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.i18n import _
+from app.i18n import N_, _
 
 log = logging.getLogger("aidons.errors")
 
@@ -23,7 +23,7 @@ class FieldError:
 
 class AppError(Exception):
     status_code = 400
-    default_title = "Bad request"
+    default_title = N_("Bad request")
 
     def __init__(
         self,
@@ -44,27 +44,27 @@ class AppError(Exception):
 
 class NotFound(AppError):
     status_code = 404
-    default_title = "Not found"
+    default_title = N_("Not found")
 
 
 class Unauthorized(AppError):
     status_code = 401
-    default_title = "Authentication required"
+    default_title = N_("Authentication required")
 
 
 class Forbidden(AppError):
     status_code = 403
-    default_title = "Forbidden"
+    default_title = N_("Forbidden")
 
 
 class Conflict(AppError):
     status_code = 409
-    default_title = "Conflict"
+    default_title = N_("Conflict")
 
 
 class ValidationFailed(AppError):
     status_code = 422
-    default_title = "Some fields need fixing"
+    default_title = N_("Some fields need fixing")
 
     def __init__(self, field_errors: list[FieldError], message: str | None = None) -> None:
         super().__init__(message or _("Some fields need fixing."), field_errors=field_errors)
@@ -75,7 +75,7 @@ class ValidationFailed(AppError):
 
 class TooManyRequests(AppError):
     status_code = 429
-    default_title = "Too many requests"
+    default_title = N_("Too many requests")
 
     def __init__(self, message: str | None = None, retry_after: int = 60) -> None:
         super().__init__(

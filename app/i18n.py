@@ -58,6 +58,11 @@ def ngettext(singular: str, plural: str, n: int, **variables) -> str:
 _ = gettext
 
 
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated later, where it is shown."""
+    return message
+
+
 def negotiate_locale(cookie_value: str | None, accept_language: str | None) -> str:
     if cookie_value in LOCALES:
         return cookie_value
@@ -71,7 +76,7 @@ def negotiate_locale(cookie_value: str | None, accept_language: str | None) -> s
                     quality = float(params.strip()[2:])
                 except ValueError:
                     quality = 0.0
-            if tag:
+            if tag and quality > 0:
                 preferred.append((quality, tag.strip().replace("-", "_")))
         ordered = [tag for _q, tag in sorted(preferred, key=lambda item: -item[0])]
         try:

@@ -93,7 +93,13 @@ async def store_image(
     return media
 
 
-async def find_by_sha256(session: AsyncSession, digest: str) -> MediaFile | None:
+async def image_bytes(session: AsyncSession, digest: str) -> tuple[bytes, str] | None:
+    """The stored bytes and content type for a media URL's digest, or None."""
     if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
         return None
-    return await session.scalar(select(MediaFile).where(MediaFile.sha256 == digest))
+    row = (
+        await session.execute(
+            select(MediaFile.data, MediaFile.content_type).where(MediaFile.sha256 == digest)
+        )
+    ).first()
+    return (row.data, row.content_type) if row else None

@@ -9,13 +9,34 @@ from babel import Locale
 from babel.numbers import format_currency, get_currency_name, list_currencies
 
 # Stripe's zero-decimal currencies: amounts are sent as whole units.
-ZERO_DECIMAL = frozenset(["BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"])
+ZERO_DECIMAL = frozenset(
+    [
+        "BIF",
+        "CLP",
+        "DJF",
+        "GNF",
+        "JPY",
+        "KMF",
+        "KRW",
+        "MGA",
+        "PYG",
+        "RWF",
+        "UGX",
+        "VND",
+        "VUV",
+        "XAF",
+        "XOF",
+        "XPF",
+    ]
+)
 # Stripe's three-decimal currencies (the last digit must be 0 when charging).
 THREE_DECIMAL = frozenset(["BHD", "JOD", "KWD", "OMR", "TND"])
 # Icelandic króna: whole units for people, yet Stripe wants it as a two-decimal amount.
 STRIPE_TIMES_100 = frozenset({"ISK"})
 # Codes Babel knows that are not money one can raise (funds, metals, testing codes).
-NOT_RAISABLE = frozenset(["XAU", "XAG", "XPT", "XPD", "XTS", "XXX", "XDR", "XSU", "XUA", "XBA", "XBB", "XBC", "XBD"])
+NOT_RAISABLE = frozenset(
+    ["XAU", "XAG", "XPT", "XPD", "XTS", "XXX", "XDR", "XSU", "XUA", "XBA", "XBB", "XBC", "XBD"]
+)
 
 MAX_AMOUNT_MINOR = 10**15
 

@@ -10,7 +10,7 @@ from app.config import get_settings
 from app.db import SessionDep, database
 from app.errors import NotFound
 from app.i18n import LOCALE_COOKIE, LOCALES, _
-from app.media import find_by_sha256
+from app.media import image_bytes
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,12 +32,13 @@ async def readyz():
 
 @router.get("/media/{digest}.jpg")
 async def media(digest: str, session: SessionDep):
-    item = await find_by_sha256(session, digest)
-    if item is None:
+    found = await image_bytes(session, digest)
+    if found is None:
         raise NotFound(_("This image does not exist."))
+    data, content_type = found
     return Response(
-        item.data,
-        media_type=item.content_type,
+        data,
+        media_type=content_type,
         headers={"Cache-Control": "public, max-age=31536000, immutable"},
     )
 

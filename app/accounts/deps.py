@@ -8,7 +8,7 @@ from app.accounts import service
 from app.accounts.models import User
 from app.db import SessionDep
 from app.errors import AppError, Unauthorized
-from app.i18n import _
+from app.i18n import N_, _
 
 SESSION_COOKIE = "aidons_session"
 
@@ -17,7 +17,7 @@ class LoginRequired(AppError):
     """Raised by pages that need a signed-in user; rendered as a redirect to the login page."""
 
     status_code = 401
-    default_title = "Authentication required"
+    default_title = N_("Authentication required")
 
 
 async def optional_user(request: Request, session: SessionDep) -> User | None:

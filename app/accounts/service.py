@@ -19,7 +19,28 @@ from app.text import clean_line
 SESSION_LIFETIME = timedelta(days=30)
 MIN_PASSWORD_LENGTH = 10
 COMMON_PASSWORDS = frozenset(
-    ["password", "password1", "password12", "password123", "1234567890", "12345678910", "qwertyuiop", "qwerty1234", "iloveyou12", "azertyuiop", "0123456789", "motdepasse", "letmein123", "welcome123", "aaaaaaaaaa", "abcdefghij", "abc1234567", "football12", "admin12345", "passw0rd12"]
+    [
+        "password",
+        "password1",
+        "password12",
+        "password123",
+        "1234567890",
+        "12345678910",
+        "qwertyuiop",
+        "qwerty1234",
+        "iloveyou12",
+        "azertyuiop",
+        "0123456789",
+        "motdepasse",
+        "letmein123",
+        "welcome123",
+        "aaaaaaaaaa",
+        "abcdefghij",
+        "abc1234567",
+        "football12",
+        "admin12345",
+        "passw0rd12",
+    ]
 )
 
 _hasher = PasswordHasher()

@@ -216,16 +216,11 @@ async def update_campaign(
     session: AsyncSession, campaign: Campaign, data: CampaignUpdate
 ) -> Campaign:
     changes = data.model_dump(exclude_unset=True, exclude={"status", "clear_goal", "aliases"})
-    if "currency" in changes and changes["currency"] != campaign.currency:
-        # Later issues record money in the campaign's currency; it is fixed once published.
-        if campaign.status != CampaignStatus.DRAFT:
-            raise ValidationFailed(
-                [
-                    FieldError(
-                        "currency", _("The currency cannot change once the campaign is published.")
-                    )
-                ]
-            )
+    currency_changes = "currency" in changes and changes["currency"] != campaign.currency
+    # Money is recorded in the campaign's currency, so it is fixed once published.
+    if currency_changes and campaign.status != CampaignStatus.DRAFT:
+        message = _("The currency cannot change once the campaign is published.")
+        raise ValidationFailed([FieldError("currency", message)])
     for name in ("title", "beneficiary", "place"):
         if changes.get(name) is not None:
             setattr(campaign, name, clean_line(changes[name]))

@@ -1,0 +1,73 @@
+from fastapi import APIRouter
+
+from app import db
+from tests.factories import create_campaign
+
+
+async def test_health_and_readiness(client):
+    assert (await client.get("/healthz")).text == "ok"
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200 and ready.json() == {"status": "ready"}
+
+
+async def test_readiness_fails_when_the_database_is_unreachable(client, monkeypatch):
+    broken = db.Database()
+    broken._engine = db.make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    monkeypatch.setattr(db, "database", broken)
+    monkeypatch.setattr("app.ops.database", broken)
+    response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    await broken.dispose()
+
+
+async def test_every_response_carries_security_headers_and_a_request_id(client, session):
+    await create_campaign(session, hashtag="headers")
+    response = await client.get("/h/headers", headers={"X-Request-ID": "trace-123"})
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["x-request-id"] == "trace-123"
+    generated = await client.get("/healthz", headers={"X-Request-ID": "bad id\n"})
+    assert len(generated.headers["x-request-id"]) == 32
+
+
+async def test_unexpected_errors_get_a_friendly_page_without_a_trace(app, client):
+    router = APIRouter()
+
+    @router.get("/boom")
+    async def boom():
+        raise RuntimeError("secret internals")
+
+    @router.get("/api/v1/boom")
+    async def api_boom():
+        raise RuntimeError("secret internals")
+
+    app.include_router(router)
+    page = await client.get("/boom")
+    assert page.status_code == 500
+    assert "Something went wrong" in page.text and "secret internals" not in page.text
+    api = await client.get("/api/v1/boom")
+    assert api.status_code == 500
+    assert api.headers["content-type"] == "application/problem+json"
+    assert "secret internals" not in api.text
+
+
+async def test_unknown_api_route_is_problem_json(client):
+    response = await client.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert response.json()["title"] == "Not found"
+
+
+async def test_openapi_documents_the_api(client):
+    spec = (await client.get("/api/v1/openapi.json")).json()
+    for path in (
+        "/api/v1/campaigns",
+        "/api/v1/campaigns/{tag}",
+        "/api/v1/campaigns/{tag}/progress",
+        "/api/v1/tokens",
+    ):
+        assert path in spec["paths"]
+    assert (await client.get("/docs")).status_code == 200
