@@ -68,6 +68,25 @@ def create_organizer(args) -> None:
     print(f"Organizer {user.email} created. Log in at {get_settings().base_url}/login")
 
 
+def worker(args) -> None:
+    """Run the periodic jobs without a web server (or once, with --once)."""
+    from app import jobs
+    from app.db import database
+
+    jobs.register_builtin_jobs()
+
+    async def run():
+        try:
+            if args.once:
+                await jobs.run_once(database.sessionmaker)
+            else:
+                await asyncio.gather(*jobs.start_all(database.sessionmaker))
+        finally:
+            await database.dispose()
+
+    asyncio.run(run())
+
+
 def serve(args) -> None:
     import uvicorn
 
@@ -99,6 +118,10 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("demo", help="load the #palidzesim demo campaign").set_defaults(
         handler=demo
     )
+
+    worker_cmd = commands.add_parser("worker", help="run periodic jobs (email delivery…)")
+    worker_cmd.add_argument("--once", action="store_true", help="run every job once and exit")
+    worker_cmd.set_defaults(handler=worker)
 
     organizer_cmd = commands.add_parser("create-organizer", help="create an organizer account")
     organizer_cmd.add_argument("--email", required=True)

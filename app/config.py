@@ -44,7 +44,11 @@ class Settings(BaseSettings):
     stripe_secret_key: str | None = None
     stripe_webhook_secret: str | None = None
     stripe_api_base: str | None = None
+    # smtp://user:password@host:587 (STARTTLS), smtps://…:465 (TLS), smtp://host:25 (plain).
     smtp_url: str | None = None
+    mail_from: str = "Aidons <no-reply@aidons.localhost>"
+    # Periodic jobs (mail delivery, reconciliation…) run inside each server process.
+    run_background_jobs: bool = True
 
     default_locale: str = "en"
     log_level: str = "INFO"

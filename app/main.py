@@ -7,7 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from app import ops
+from app import jobs, ops
 from app.accounts import router as accounts
 from app.accounts.deps import LoginRequired
 from app.campaigns import router as campaigns
@@ -29,7 +29,13 @@ class CachedStaticFiles(StaticFiles):
 
 @asynccontextmanager
 async def lifespan(app: FastAPI):
+    tasks = []
+    if get_settings().run_background_jobs:
+        jobs.register_builtin_jobs()
+        tasks = jobs.start_all(database.sessionmaker)
     yield
+    for task in tasks:
+        task.cancel()
     await database.dispose()
 
 

@@ -4,6 +4,7 @@ from app.accounts.models import ApiToken, User, UserSession
 from app.campaigns.models import Campaign, Hashtag, Membership
 from app.db import Base
 from app.media import MediaFile
+from app.outbox import OutboxEmail
 from app.ratelimit import RateLimitCounter
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "Hashtag",
     "MediaFile",
     "Membership",
+    "OutboxEmail",
     "RateLimitCounter",
     "User",
     "UserSession",

@@ -13,6 +13,8 @@ os.environ["ENVIRONMENT"] = "test"
 os.environ["SECRET_KEY"] = "test-secret-key-that-is-long-enough-for-the-checks"
 os.environ["BASE_URL"] = "http://testserver"
 os.environ.pop("REDIS_URL", None)
+os.environ.pop("SMTP_URL", None)
+os.environ["RUN_BACKGROUND_JOBS"] = "false"
 
 import pytest  # noqa: E402
 from httpx import ASGITransport, AsyncClient  # noqa: E402
@@ -83,3 +85,25 @@ async def client(app):
     transport = ASGITransport(app=app, raise_app_exceptions=False)
     async with AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+@pytest.fixture
+def sessionmaker(session):
+    """Sessions for code that opens its own (jobs), inside the test's transaction."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    return async_sessionmaker(
+        bind=session.bind, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+
+
+@pytest.fixture
+def smtp_server(monkeypatch):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; SMTP_URL points at it during the test."""
+    from tests.smtp import running_smtp_server
+
+    with running_smtp_server() as server:
+        monkeypatch.setenv("SMTP_URL", server.url)
+        get_settings.cache_clear()
+        yield server
+    get_settings.cache_clear()

@@ -1,5 +1,6 @@
 """Campaign pages (home, landing, QR, dashboard) and the campaigns API."""
 
+from io import BytesIO
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
@@ -175,8 +176,10 @@ async def landing(tag: str, request: Request, session: SessionDep, user: Optiona
 async def qr_code(tag: str, session: SessionDep, user: OptionalUser):
     campaign, _hashtag, _role = await service.visible_campaign(session, tag, user)
     qr = segno.make(absolute_url(quote(campaign.path)), error="m")
-    svg = qr.svg_inline(scale=8, border=2, title=f"#{campaign.hashtag}")
-    response = Response(svg, media_type="image/svg+xml")
+    buffer = BytesIO()
+    # A standalone SVG document (with its namespace): browsers refuse inline-only markup in <img>.
+    qr.save(buffer, kind="svg", xmldecl=False, scale=8, border=2, title=f"#{campaign.hashtag}")
+    response = Response(buffer.getvalue(), media_type="image/svg+xml")
     return public_cache(response, 3600) if campaign.is_public else response
 
 

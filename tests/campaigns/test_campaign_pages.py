@@ -45,6 +45,7 @@ async def test_landing_page_has_story_share_links_qr_and_preview_tags(client, se
     qr = await client.get("/h/palidzesim/qr.svg")
     assert qr.headers["content-type"] == "image/svg+xml"
     assert qr.text.startswith("<svg") and "#palidzesim" in qr.text
+    assert 'xmlns="http://www.w3.org/2000/svg"' in qr.text  # required for use in <img>
 
 
 async def test_anonymous_landing_page_is_cacheable_and_sets_no_cookie(client, session):

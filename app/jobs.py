@@ -1,0 +1,66 @@
+"""Periodic jobs run by every server process (or by `aidons worker`).
+
+Jobs must be safe to run in several processes at once: they claim rows with
+SELECT … FOR UPDATE SKIP LOCKED or make idempotent changes.
+"""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+log = logging.getLogger("aidons.jobs")
+
+JobFunction = Callable[[async_sessionmaker[AsyncSession]], Awaitable[object]]
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every_seconds: float
+    run: JobFunction
+
+
+JOBS: list[Job] = []
+
+
+def periodic(name: str, every_seconds: float):
+    """Register a coroutine function `fn(sessionmaker)` to run every `every_seconds`."""
+
+    def register(function: JobFunction) -> JobFunction:
+        JOBS.append(Job(name, every_seconds, function))
+        return function
+
+    return register
+
+
+async def run_once(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    for job in JOBS:
+        await _run_safely(job, sessionmaker)
+
+
+async def _run_safely(job: Job, sessionmaker) -> None:
+    try:
+        await job.run(sessionmaker)
+    except Exception:  # a failing job must not stop the others, nor the server
+        log.exception("job %s failed", job.name)
+
+
+async def _loop(job: Job, sessionmaker) -> None:
+    while True:
+        await _run_safely(job, sessionmaker)
+        await asyncio.sleep(job.every_seconds)
+
+
+def start_all(sessionmaker: async_sessionmaker[AsyncSession]) -> list[asyncio.Task]:
+    return [asyncio.create_task(_loop(job, sessionmaker), name=job.name) for job in JOBS]
+
+
+def register_builtin_jobs() -> None:
+    """Import the modules whose jobs should run (each registers itself once)."""
+    from app import outbox
+
+    if not any(job.name == "deliver-email" for job in JOBS):
+        periodic("deliver-email", 15)(outbox.deliver_due)
