@@ -54,6 +54,7 @@ def _chromium_available() -> bool:
 @pytest.fixture(scope="session")
 def live_server(migrated_database):
     """`aidons serve` in a subprocess, on a fresh database migrated the production way."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     database_url = sibling_database_url(migrated_database, "e2e")
     reset_database(database_url)
     migrate(database_url)
@@ -123,7 +124,6 @@ async def desktop(browser):
 
 
 async def screenshot(page, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
     return path
