@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Seconds a public page may be served from a shared cache (CDN, nginx, the page cache).
     public_cache_seconds: int = 10
+    # Seconds a rendered public page is reused by the app itself (app/pagecache.py); 0 turns it off.
+    page_cache_seconds: float = 3
     max_upload_bytes: int = 8 * 1024 * 1024
     # Only for `make bench`: /_bench/bare, the baseline the landing page is measured against.
     enable_bench_endpoint: bool = False

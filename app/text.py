@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -27,8 +28,10 @@ def render_markdown(source: str) -> str:
     )
 
 
+@lru_cache(maxsize=1024)
 def plain_excerpt(source: str, limit: int = 200) -> str:
-    """Text without Markdown for previews (Open Graph description, listings)."""
+    """Text without Markdown for previews (Open Graph description, listings); memoized, since
+    lists and previews ask for the same few stories again and again."""
     text = nh3.clean(_markdown.render(source or ""), tags=set())
     text = re.sub(r"\s+", " ", text).strip()
     if len(text) <= limit:

@@ -15,6 +15,8 @@ os.environ["BASE_URL"] = "http://testserver"
 os.environ.pop("REDIS_URL", None)
 os.environ.pop("SMTP_URL", None)
 os.environ["RUN_BACKGROUND_JOBS"] = "false"
+# Tests see every change at once; tests/test_pagecache.py turns the page cache on.
+os.environ["PAGE_CACHE_SECONDS"] = "0"
 
 import pytest  # noqa: E402
 from httpx import ASGITransport, AsyncClient  # noqa: E402

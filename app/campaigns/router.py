@@ -6,10 +6,11 @@ from urllib.parse import quote, urlencode
 
 import segno
 from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from app import pagecache
 from app.accounts.deps import ApiUser, ApiUserOptional, CurrentUser, OptionalUser
 from app.campaigns import service
 from app.campaigns.hashtags import hashtag_key
@@ -134,13 +135,24 @@ def form_values(campaign: Campaign) -> dict:
 # --- Public pages -------------------------------------------------------------------------
 
 
+async def forget_cached_pages(campaign: Campaign) -> None:
+    """After a change, drop the campaign's cached public pages so the change shows at once."""
+    names = ["home"]
+    for tag in campaign.hashtags:
+        names += [f"landing:{tag.tag_key}", f"progress:{tag.tag_key}"]
+    await pagecache.forget(*names)
+
+
 @pages.get("/")
 async def home(request: Request, session: SessionDep, user: OptionalUser):
+    if user is None and (cached := await pagecache.lookup(request, "home")):
+        return cached
     campaigns, _total = await service.list_public(session, limit=24)
     entries = [
         (c, await service.progress(session, c), plain_excerpt(c.story_md, 160)) for c in campaigns
     ]
-    return public_cache(render(request, "home.html", {"entries": entries}))
+    response = public_cache(render(request, "home.html", {"entries": entries}))
+    return await pagecache.store(request, "home", response)
 
 
 @pages.get("/go")
@@ -153,6 +165,9 @@ async def go_to_hashtag(tag: str = ""):
 
 @pages.get("/h/{tag}")
 async def landing(tag: str, request: Request, session: SessionDep, user: OptionalUser):
+    cache_name = f"landing:{hashtag_key(tag)}"
+    if user is None and (cached := await pagecache.lookup(request, cache_name)):
+        return cached
     campaign, hashtag, role = await service.visible_campaign(session, tag, user)
     if not hashtag.is_primary:
         return RedirectResponse(quote(campaign.path), status_code=301)
@@ -169,7 +184,9 @@ async def landing(tag: str, request: Request, session: SessionDep, user: Optiona
         "can_edit": role in service.EDITOR_ROLES,
     }
     response = render(request, "campaigns/landing.html", context)
-    return public_cache(response) if campaign.is_public else response
+    if not campaign.is_public:
+        return response
+    return await pagecache.store(request, cache_name, public_cache(response))
 
 
 @pages.get("/h/{tag}/qr.svg")
@@ -209,6 +226,7 @@ async def create_campaign(request: Request, session: SessionDep, user: CurrentUs
     except (ValidationFailed, Conflict) as exc:
         context = _form_context(values, _errors(exc), None)
         return render(request, "dashboard/campaign_form.html", context, status_code=exc.status_code)
+    await forget_cached_pages(campaign)
     return redirect(
         f"/dashboard/c/{quote(campaign.hashtag)}/edit",
         _("Draft saved. Add a cover image, then publish when you are ready."),
@@ -237,6 +255,7 @@ async def edit_campaign(tag: str, request: Request, session: SessionDep, user: C
         await session.refresh(campaign)
         context = _form_context(values, _errors(exc), campaign)
         return render(request, "dashboard/campaign_form.html", context, status_code=exc.status_code)
+    await forget_cached_pages(campaign)
     return redirect(f"/dashboard/c/{quote(campaign.hashtag)}/edit", _("Changes saved."))
 
 
@@ -257,6 +276,7 @@ async def upload_cover(
         await service.set_cover(session, campaign, raw, user)
     except ValidationFailed as exc:
         return redirect(edit_url, exc.field_errors[0].message, "error")
+    await forget_cached_pages(campaign)
     return redirect(edit_url, _("Cover image updated."))
 
 
@@ -280,6 +300,7 @@ async def change_status(
         await service.change_status(session, campaign, target)
     except Conflict as exc:
         return redirect(edit_url, exc.message, "error")
+    await forget_cached_pages(campaign)
     messages = {
         "publish": _("Your campaign is live. Share its hashtag!"),
         "resume": _("Your campaign is live again."),
@@ -344,6 +365,7 @@ async def api_update_campaign(tag: str, body: CampaignUpdate, user: ApiUser, ses
     """Change fields, aliases or status (draft → live ⇄ paused → closed)."""
     campaign = await service.editable_campaign(session, tag, user)
     await service.update_campaign(session, campaign, body)
+    await forget_cached_pages(campaign)
     return campaign_out(campaign)
 
 
@@ -353,18 +375,20 @@ async def api_set_cover(tag: str, cover: UploadFile, user: ApiUser, session: Ses
     campaign = await service.editable_campaign(session, tag, user)
     raw = await cover.read(get_settings().max_upload_bytes + 1)
     await service.set_cover(session, campaign, raw, user)
+    await forget_cached_pages(campaign)
     return campaign_out(campaign)
 
 
 @api.get("/campaigns/{tag}/progress", response_model=ProgressOut)
-async def api_progress(tag: str, session: SessionDep, user: ApiUserOptional, response: Response):
+async def api_progress(tag: str, request: Request, session: SessionDep, user: ApiUserOptional):
     """Public figures: money raised, goal and number of donors."""
+    cache_name = f"progress:{hashtag_key(tag)}"
+    if user is None and (cached := await pagecache.lookup(request, cache_name)):
+        return cached
     campaign, _hashtag, _role = await service.visible_campaign(session, tag, user)
     progress = await service.progress(session, campaign)
-    if campaign.is_public:
-        public_cache(response)
     locale = get_locale()
-    return ProgressOut(
+    body = ProgressOut(
         hashtag=campaign.hashtag,
         status=campaign.status,
         currency=campaign.currency,
@@ -375,3 +399,7 @@ async def api_progress(tag: str, session: SessionDep, user: ApiUserOptional, res
         raised_display=progress.raised.format(locale),
         goal_display=progress.goal.format(locale) if progress.goal else None,
     )
+    response = JSONResponse(body.model_dump(mode="json"))
+    if not campaign.is_public:
+        return response
+    return await pagecache.store(request, cache_name, public_cache(response))
