@@ -31,7 +31,7 @@ async def _in_session(work):
     from app.db import database
 
     try:
-        async with database.sessionmaker() as session, session.begin():
+        async with database.write_sessionmaker() as session, session.begin():
             return await work(session)
     finally:
         await database.dispose()
@@ -78,9 +78,9 @@ def worker(args) -> None:
     async def run():
         try:
             if args.once:
-                await jobs.run_once(database.sessionmaker)
+                await jobs.run_once(database.write_sessionmaker)
             else:
-                await asyncio.gather(*jobs.start_all(database.sessionmaker))
+                await asyncio.gather(*jobs.start_all(database.write_sessionmaker))
         finally:
             await database.dispose()
 

@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -66,7 +66,10 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # Writers take the write lock up front (waiting for it under busy_timeout); a deferred
+        # transaction that reads and then writes would fail with SQLITE_BUSY under concurrency.
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str | None = None, **kwargs) -> AsyncEngine:
@@ -86,38 +89,52 @@ class Database:
 
     def __init__(self) -> None:
         self._engine: AsyncEngine | None = None
-        self._sessionmaker: async_sessionmaker[AsyncSession] | None = None
+        self._sessionmakers: dict[bool, async_sessionmaker[AsyncSession]] = {}
 
     @property
     def engine(self) -> AsyncEngine:
         if self._engine is None:
             self._engine = make_engine()
-            self._sessionmaker = async_sessionmaker(self._engine, expire_on_commit=False)
+            writer = self._engine.execution_options(sqlite_immediate=True)
+            self._sessionmakers = {
+                False: async_sessionmaker(self._engine, expire_on_commit=False),
+                True: async_sessionmaker(writer, expire_on_commit=False),
+            }
         return self._engine
 
     @property
     def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
-        self.engine  # noqa: B018 - builds the sessionmaker on first use
-        assert self._sessionmaker is not None
-        return self._sessionmaker
+        """Sessions for reading (and for writing on PostgreSQL, where it makes no difference)."""
+        self.engine  # noqa: B018 - builds the sessionmakers on first use
+        return self._sessionmakers[False]
+
+    @property
+    def write_sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        """Sessions that will write: on SQLite they begin with BEGIN IMMEDIATE."""
+        self.engine  # noqa: B018
+        return self._sessionmakers[True]
 
     async def dispose(self) -> None:
         if self._engine is not None:
             await self._engine.dispose()
         self._engine = None
-        self._sessionmaker = None
+        self._sessionmakers = {}
 
 
 database = Database()
 
 
-async def get_session() -> AsyncIterator[AsyncSession]:
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request: commit if the handler returned, roll back if it raised.
 
     Used with scope="function" so the commit happens before the response is sent: a
     failed commit becomes an error response, never a success the database forgot.
     """
-    session = database.sessionmaker()
+    writes = request.method not in SAFE_METHODS
+    session = (database.write_sessionmaker if writes else database.sessionmaker)()
     try:
         yield session
     except BaseException:

@@ -32,7 +32,7 @@ async def lifespan(app: FastAPI):
     tasks = []
     if get_settings().run_background_jobs:
         jobs.register_builtin_jobs()
-        tasks = jobs.start_all(database.sessionmaker)
+        tasks = jobs.start_all(database.write_sessionmaker)
     yield
     for task in tasks:
         task.cancel()
