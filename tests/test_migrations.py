@@ -12,3 +12,15 @@ def test_models_and_migrations_agree(migrated_database):
 def test_single_migration_head():
     heads = ScriptDirectory.from_config(alembic_config()).get_heads()
     assert len(heads) == 1, f"several Alembic heads: {heads}"
+
+
+async def test_foreign_keys_are_enforced(session):
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from app.campaigns.models import Membership
+
+    session.add(Membership(campaign_id=999_999, user_id=999_999, role="owner"))
+    with pytest.raises(IntegrityError):
+        await session.flush()
+    await session.rollback()

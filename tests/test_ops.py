@@ -71,3 +71,10 @@ async def test_openapi_documents_the_api(client):
     ):
         assert path in spec["paths"]
     assert (await client.get("/docs")).status_code == 200
+
+
+async def test_language_switch_never_redirects_off_site(client):
+    for target in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
+        response = await client.get("/lang/fr", params={"next": target})
+        assert response.headers["location"] == "/"
+    assert "aidons_lang=fr" in response.headers["set-cookie"]
