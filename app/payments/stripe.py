@@ -80,11 +80,11 @@ async def fetch_session(session_id: str) -> SessionState:
         session = await client().v1.checkout.sessions.retrieve_async(session_id)
     except stripe.StripeError as exc:
         raise ProviderError(str(exc)) from exc
-    return session_state(session)
+    return session_state(session.to_dict())
 
 
-def session_state(session) -> SessionState:
-    """Read a Checkout Session (a StripeObject or an event's plain dict)."""
+def session_state(session: dict) -> SessionState:
+    """Read a Checkout Session given as a plain dict (from the API or from an event)."""
     currency = session.get("currency")
     amount = session.get("amount_total")
     intent = session.get("payment_intent")
@@ -137,4 +137,4 @@ async def payment_intent_reference(payment_intent_id: str) -> str | None:
         intent = await client().v1.payment_intents.retrieve_async(payment_intent_id)
     except stripe.StripeError as exc:
         raise ProviderError(str(exc)) from exc
-    return (intent.get("metadata") or {}).get("reference")
+    return (intent.to_dict().get("metadata") or {}).get("reference")
