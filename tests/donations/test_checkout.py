@@ -30,7 +30,10 @@ async def test_checkout_session_is_what_stripe_expects(client, session, fake_str
     assert params["line_items"][0]["price_data"]["unit_amount"] == "2000"
     assert params["line_items"][0]["quantity"] == "1"
     assert params["client_reference_id"] == started["reference"]
-    assert params["metadata"] == {"donation_id": str(started["id"]), "reference": started["reference"]}
+    assert params["metadata"] == {
+        "donation_id": str(started["id"]),
+        "reference": started["reference"],
+    }
     assert params["payment_intent_data"]["metadata"]["reference"] == started["reference"]
     assert params["customer_email"] == "anna@example.org"
     assert params["success_url"] == (

@@ -19,7 +19,9 @@ async def _paid_gift(client, session, fake_stripe, amount=2000, tag="palidzesim"
     return started, donation, checkout
 
 
-async def test_a_bad_or_stale_signature_is_refused_and_nothing_is_stored(client, session, fake_stripe):
+async def test_a_bad_or_stale_signature_is_refused_and_nothing_is_stored(
+    client, session, fake_stripe
+):
     campaign = await create_campaign(session)
     started, donation, checkout = await _paid_gift(client, session, fake_stripe)
     event = session_event("checkout.session.completed", checkout)
@@ -41,7 +43,9 @@ async def test_a_bad_or_stale_signature_is_refused_and_nothing_is_stored(client,
     assert await assert_totals_match_ledger(session, campaign.id) == (0, 0)
 
 
-async def test_completed_payment_counts_once_even_when_delivered_twice(client, session, fake_stripe):
+async def test_completed_payment_counts_once_even_when_delivered_twice(
+    client, session, fake_stripe
+):
     campaign = await create_campaign(session)
     started, _donation, checkout = await _paid_gift(client, session, fake_stripe, 2500)
     event = session_event("checkout.session.completed", checkout)
@@ -133,7 +137,10 @@ async def test_a_refund_arriving_before_the_payment_asks_stripe_first(client, se
     started, _donation, checkout = await _paid_gift(client, session, fake_stripe, 2000)
     # checkout.session.completed is late: the charge event names only the payment intent.
     early = load_event(
-        "charge.refunded", payment_intent=checkout["payment_intent"], metadata={}, amount_refunded=700
+        "charge.refunded",
+        payment_intent=checkout["payment_intent"],
+        metadata={},
+        amount_refunded=700,
     )
     assert (await deliver(client, early)).json()["outcome"] == "refunded"
     assert fake_stripe.calls("GET", "/v1/payment_intents/")
