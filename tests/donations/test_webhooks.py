@@ -23,7 +23,7 @@ async def test_a_bad_or_stale_signature_is_refused_and_nothing_is_stored(
     client, session, fake_stripe
 ):
     campaign = await create_campaign(session)
-    started, donation, checkout = await _paid_gift(client, session, fake_stripe)
+    started, _donation, checkout = await _paid_gift(client, session, fake_stripe)
     event = session_event("checkout.session.completed", checkout)
     payload = json.dumps(event)
     forged = sign(payload, secret="whsec_someone_else")
