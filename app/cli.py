@@ -1,4 +1,4 @@
-"""The `aidons` command: serve, migrate, demo, create-organizer."""
+"""The `aidons` command: serve, migrate, demo, create-organizer, worker, reconcile."""
 
 import argparse
 import asyncio
@@ -87,6 +87,24 @@ def worker(args) -> None:
     asyncio.run(run())
 
 
+def reconcile(args) -> None:
+    """Ask the payment provider about gifts pending for a while; apply their real state."""
+    from datetime import timedelta
+
+    from app.db import database
+    from app.donations.service import reconcile_pending
+
+    async def run():
+        try:
+            older = timedelta(minutes=args.older_than_minutes)
+            return await reconcile_pending(database.sessionmaker, older)
+        finally:
+            await database.dispose()
+
+    changed = asyncio.run(run())
+    print(f"Reconciled pending gifts: {changed} changed.")
+
+
 def serve(args) -> None:
     import uvicorn
 
@@ -122,6 +140,10 @@ def main(argv: list[str] | None = None) -> None:
     worker_cmd = commands.add_parser("worker", help="run periodic jobs (email delivery…)")
     worker_cmd.add_argument("--once", action="store_true", help="run every job once and exit")
     worker_cmd.set_defaults(handler=worker)
+
+    reconcile_cmd = commands.add_parser("reconcile", help="apply the real state of pending gifts")
+    reconcile_cmd.add_argument("--older-than-minutes", type=float, default=5)
+    reconcile_cmd.set_defaults(handler=reconcile)
 
     organizer_cmd = commands.add_parser("create-organizer", help="create an organizer account")
     organizer_cmd.add_argument("--email", required=True)

@@ -61,6 +61,9 @@ def start_all(sessionmaker: async_sessionmaker[AsyncSession]) -> list[asyncio.Ta
 def register_builtin_jobs() -> None:
     """Import the modules whose jobs should run (each registers itself once)."""
     from app import outbox
+    from app.donations import service as donations
 
     if not any(job.name == "deliver-email" for job in JOBS):
         periodic("deliver-email", 15)(outbox.deliver_due)
+    if not any(job.name == "reconcile-donations" for job in JOBS):
+        periodic("reconcile-donations", 120)(donations.reconcile_pending)

@@ -13,6 +13,8 @@ from app.accounts.deps import LoginRequired
 from app.campaigns import router as campaigns
 from app.config import get_settings
 from app.db import database
+from app.donations import dashboard as donations_dashboard
+from app.donations import router as donations
 from app.errors import install_error_handlers, wants_json
 from app.middleware import RequestContextMiddleware, configure_logging
 from app.web import STATIC_DIR
@@ -69,6 +71,10 @@ def create_app() -> FastAPI:
     app.include_router(accounts.api)
     app.include_router(campaigns.pages)
     app.include_router(campaigns.api)
+    app.include_router(donations.pages)
+    app.include_router(donations_dashboard.pages)
+    app.include_router(donations.webhooks)
+    app.include_router(donations.api)
     if ops.bench_enabled():
         app.include_router(ops.bench_router())
     return app

@@ -19,7 +19,8 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 STRICT_CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    "object-src 'none'; base-uri 'self'; form-action 'self' https://checkout.stripe.com; "
+    "frame-ancestors 'none'"
 )
 # The interactive API docs load Swagger UI/ReDoc from a CDN with an inline bootstrap script.
 DOCS_CSP = (

@@ -3,6 +3,7 @@
 from app.accounts.models import ApiToken, User, UserSession
 from app.campaigns.models import Campaign, Hashtag, Membership
 from app.db import Base
+from app.donations.models import Donation, KittyTotal, PaymentEvent, Refund
 from app.media import MediaFile
 from app.outbox import OutboxEmail
 from app.ratelimit import RateLimitCounter
@@ -11,11 +12,15 @@ __all__ = [
     "ApiToken",
     "Base",
     "Campaign",
+    "Donation",
     "Hashtag",
+    "KittyTotal",
     "MediaFile",
     "Membership",
     "OutboxEmail",
+    "PaymentEvent",
     "RateLimitCounter",
+    "Refund",
     "User",
     "UserSession",
 ]

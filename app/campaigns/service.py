@@ -294,5 +294,10 @@ def status_label(status: str) -> str:
 
 
 async def progress(session: AsyncSession, campaign: Campaign) -> Progress:
-    """Money raised and donors. The kitty (donations) will feed this; until then, zero."""
-    return Progress(raised=Money.zero(campaign.currency), goal=campaign.goal, donors=0)
+    """Money raised and donors, from the kitty's running total (one primary-key read)."""
+    from app.donations.service import totals  # the kitty builds on campaigns, not the reverse
+
+    raised_minor, donors = await totals(session, campaign.id)
+    return Progress(
+        raised=Money(raised_minor, campaign.currency), goal=campaign.goal, donors=donors
+    )

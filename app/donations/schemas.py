@@ -1,0 +1,97 @@
+"""What the donations API accepts and shows. Public shapes never carry an email."""
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.money import MAX_AMOUNT_MINOR
+
+
+class DonationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount_minor: int = Field(ge=1, le=MAX_AMOUNT_MINOR, description="In the campaign currency")
+    donor_name: str = Field(default="", max_length=200)
+    anonymous: bool = False
+    message: str = Field(default="", max_length=1000)
+    email: str | None = Field(default=None, max_length=254, description="For the receipt only")
+    idempotency_key: str | None = Field(
+        default=None, max_length=64, description="Same key, same donation (or Idempotency-Key)"
+    )
+
+
+class DonationStarted(BaseModel):
+    id: int
+    reference: str
+    status: str
+    amount_minor: int
+    currency: str
+    checkout_url: str
+    status_url: str
+
+
+class OfflineDonationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount_minor: int = Field(ge=1, le=MAX_AMOUNT_MINOR)
+    method: str = Field(description="cash, bank_transfer, cheque or other")
+    received_on: date | None = None
+    donor_name: str = Field(default="", max_length=200)
+    anonymous: bool = False
+    message: str = Field(default="", max_length=1000)
+    email: str | None = Field(default=None, max_length=254)
+    note: str = Field(default="", max_length=500)
+
+
+class RefundCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    amount_minor: int = Field(ge=1, le=MAX_AMOUNT_MINOR)
+    reason: str = Field(default="", max_length=500)
+
+
+class RefundOut(BaseModel):
+    id: int
+    amount_minor: int
+    reason: str
+    provider_refund_id: str | None
+    created_by: str | None
+    created_at: datetime
+
+
+class DonationOut(BaseModel):
+    """A donation as the campaign's team sees it (with the donor's email)."""
+
+    id: int
+    reference: str
+    status: str
+    provider: str
+    amount_minor: int
+    refunded_minor: int
+    currency: str
+    donor_name: str
+    anonymous: bool
+    message: str
+    email: str | None
+    offline_method: str | None
+    received_on: date | None
+    recorded_by: str | None
+    created_at: datetime
+    succeeded_at: datetime | None
+    refunds: list[RefundOut]
+
+
+class DonationList(BaseModel):
+    items: list[DonationOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class DonationStatusOut(BaseModel):
+    """What the thank-you page polls: no personal data."""
+
+    reference: str
+    status: str
+    status_label: str
+    amount_display: str

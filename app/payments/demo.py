@@ -1,0 +1,13 @@
+"""The demo provider: with no Stripe keys, a local checkout page where no money moves.
+
+The page itself is served by app.donations.router (/demo-checkout/{reference}); its Pay and
+Cancel buttons call the same service functions as Stripe's webhooks.
+"""
+
+from app.config import get_settings
+from app.payments.base import Checkout, CheckoutRequest
+
+
+async def create_checkout(request: CheckoutRequest) -> Checkout:
+    url = f"{get_settings().base_url}/demo-checkout/{request.reference}"
+    return Checkout(session_id=f"demo_cs_{request.reference}", url=url)
