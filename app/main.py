@@ -17,6 +17,7 @@ from app.donations import dashboard as donations_dashboard
 from app.donations import router as donations
 from app.errors import install_error_handlers, wants_json
 from app.middleware import RequestContextMiddleware, configure_logging
+from app.updates import router as updates
 from app.web import STATIC_DIR
 
 
@@ -71,6 +72,8 @@ def create_app() -> FastAPI:
     app.include_router(accounts.api)
     app.include_router(campaigns.pages)
     app.include_router(campaigns.api)
+    app.include_router(updates.pages)
+    app.include_router(updates.api)
     app.include_router(donations.pages)
     app.include_router(donations_dashboard.pages)
     app.include_router(donations.webhooks)

@@ -42,8 +42,10 @@ class MediaFile(Base):
         return f"/media/{self.sha256}.jpg"
 
 
-def reencode_image(raw: bytes, field: str = "image") -> tuple[bytes, int, int]:
-    """Return JPEG bytes with no metadata, at most MAX_SIDE pixels wide or high."""
+def reencode_image(
+    raw: bytes, field: str = "image", max_side: int = MAX_SIDE
+) -> tuple[bytes, int, int]:
+    """Return JPEG bytes with no metadata, at most max_side pixels wide or high."""
 
     def invalid(message: str) -> ValidationFailed:
         return ValidationFailed([FieldError(field, message)])
@@ -63,7 +65,7 @@ def reencode_image(raw: bytes, field: str = "image") -> tuple[bytes, int, int]:
         with Image.open(BytesIO(raw)) as image:
             image = ImageOps.exif_transpose(image)
             image = image.convert("RGB")
-            image.thumbnail((MAX_SIDE, MAX_SIDE))
+            image.thumbnail((max_side, max_side))
             out = BytesIO()
             # A fresh save without exif= writes no EXIF block: GPS and camera data are gone.
             image.save(out, "JPEG", quality=85, optimize=True, progressive=True)
@@ -73,9 +75,13 @@ def reencode_image(raw: bytes, field: str = "image") -> tuple[bytes, int, int]:
 
 
 async def store_image(
-    session: AsyncSession, raw: bytes, uploaded_by_id: int | None, field: str = "image"
+    session: AsyncSession,
+    raw: bytes,
+    uploaded_by_id: int | None,
+    field: str = "image",
+    max_side: int = MAX_SIDE,
 ) -> MediaFile:
-    data, width, height = reencode_image(raw, field)
+    data, width, height = reencode_image(raw, field, max_side)
     digest = hashlib.sha256(data).hexdigest()
     existing = await session.scalar(select(MediaFile).where(MediaFile.sha256 == digest))
     if existing:

@@ -22,6 +22,10 @@ STRICT_CSP = (
     "object-src 'none'; base-uri 'self'; form-action 'self' https://checkout.stripe.com; "
     "frame-ancestors 'none'"
 )
+EMBED_CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors *"
+)
 # The interactive API docs load Swagger UI/ReDoc from a CDN with an inline bootstrap script.
 DOCS_CSP = (
     "default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com; "
@@ -126,14 +130,20 @@ class RequestContextMiddleware:
 
     @staticmethod
     def _security_headers(path: str, https: bool) -> dict[bytes, bytes]:
-        is_docs = path in {"/docs", "/redoc"}
+        if path in {"/docs", "/redoc"}:
+            csp = DOCS_CSP
+        elif path.startswith("/h/") and path.endswith("/embed"):
+            csp = EMBED_CSP  # the widget is made to be framed by partner sites
+        else:
+            csp = STRICT_CSP
         headers = {
-            b"content-security-policy": (DOCS_CSP if is_docs else STRICT_CSP).encode(),
+            b"content-security-policy": csp.encode(),
             b"x-content-type-options": b"nosniff",
             b"referrer-policy": b"strict-origin-when-cross-origin",
-            b"x-frame-options": b"DENY",
             b"permissions-policy": b"camera=(), microphone=(), geolocation=()",
         }
+        if csp != EMBED_CSP:
+            headers[b"x-frame-options"] = b"DENY"
         if https:
             headers[b"strict-transport-security"] = b"max-age=63072000; includeSubDomains"
         return headers

@@ -7,12 +7,15 @@ from app.donations.models import Donation, KittyTotal, PaymentEvent, Refund
 from app.media import MediaFile
 from app.outbox import OutboxEmail
 from app.ratelimit import RateLimitCounter
+from app.updates.models import CampaignUpdateSettings, FieldUpdate, UpdatePhoto, UpdateRevision
 
 __all__ = [
     "ApiToken",
     "Base",
     "Campaign",
+    "CampaignUpdateSettings",
     "Donation",
+    "FieldUpdate",
     "Hashtag",
     "KittyTotal",
     "MediaFile",
@@ -21,6 +24,8 @@ __all__ = [
     "PaymentEvent",
     "RateLimitCounter",
     "Refund",
+    "UpdatePhoto",
+    "UpdateRevision",
     "User",
     "UserSession",
 ]

@@ -154,3 +154,13 @@ async def store(request: Request, name: str, response: Response) -> Response:
 async def forget(*names: str) -> None:
     """Drop pages after a change (in every language), so organizers see their edit at once."""
     await backend().delete([_full_key(name, locale) for name in names for locale in LOCALES])
+
+
+# Every public page derived from a campaign, by name prefix; see forget_campaign().
+CAMPAIGN_PAGES = ("landing", "progress", "progresspage", "feed", "embed", "badge")
+
+
+async def forget_campaign(tag_keys: list[str]) -> None:
+    """Drop every cached page of a campaign (all its hashtags) and the home page."""
+    names = ["home"] + [f"{page}:{key}" for key in tag_keys for page in CAMPAIGN_PAGES]
+    await forget(*names)

@@ -28,6 +28,7 @@ from app.errors import AppError, Conflict, FieldError, ValidationFailed, field_e
 from app.i18n import _, get_locale
 from app.money import InvalidAmount, Money, is_currency
 from app.text import plain_excerpt
+from app.updates.share import card_url
 from app.web import absolute_url, public_cache, redirect, render, verify_csrf
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -137,10 +138,7 @@ def form_values(campaign: Campaign) -> dict:
 
 async def forget_cached_pages(campaign: Campaign) -> None:
     """After a change, drop the campaign's cached public pages so the change shows at once."""
-    names = ["home"]
-    for tag in campaign.hashtags:
-        names += [f"landing:{tag.tag_key}", f"progress:{tag.tag_key}"]
-    await pagecache.forget(*names)
+    await pagecache.forget_campaign([tag.tag_key for tag in campaign.hashtags])
 
 
 @pages.get("/")
@@ -171,14 +169,15 @@ async def landing(tag: str, request: Request, session: SessionDep, user: Optiona
     campaign, hashtag, role = await service.visible_campaign(session, tag, user)
     if not hashtag.is_primary:
         return RedirectResponse(quote(campaign.path), status_code=301)
+    progress = await service.progress(session, campaign)
     context = {
         "campaign": campaign,
         "role": role,
-        "progress": await service.progress(session, campaign),
+        "progress": progress,
         "share": share_links(campaign),
         "description": plain_excerpt(campaign.story_md) or campaign.beneficiary,
-        "og_image": absolute_url(
-            campaign.cover.url if campaign.cover else "/static/og-default.png"
+        "og_image": card_url(
+            campaign.hashtag, campaign.title, progress.raised.amount_minor, progress.donors
         ),
         "status_label": service.status_label(campaign.status),
         "can_edit": role in service.EDITOR_ROLES,
@@ -398,6 +397,8 @@ async def api_progress(tag: str, request: Request, session: SessionDep, user: Ap
         donors=progress.donors,
         raised_display=progress.raised.format(locale),
         goal_display=progress.goal.format(locale) if progress.goal else None,
+        summary=progress.summary(locale),
+        percent_text=progress.percent_text(),
     )
     response = JSONResponse(body.model_dump(mode="json"))
     if not campaign.is_public:

@@ -120,3 +120,5 @@ class ProgressOut(BaseModel):
     donors: int
     raised_display: str
     goal_display: str | None
+    summary: str = Field(description="The figures as one sentence in the visitor's language")
+    percent_text: str | None

@@ -18,7 +18,7 @@ from app.campaigns.models import (
 from app.campaigns.schemas import CampaignCreate, CampaignUpdate
 from app.db import utcnow
 from app.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.media import store_image
 from app.money import Money
 from app.text import clean_line, render_markdown
@@ -47,6 +47,18 @@ class Progress:
     @property
     def bar_percent(self) -> int:
         return min(self.percent or 0, 100)
+
+    def summary(self, locale: str) -> str:
+        """ "€120.00 raised of €5,000.00 · 3 donors": one sentence for pages, cards and the API."""
+        raised = self.raised.format(locale)
+        if self.goal:
+            text = _("%(raised)s raised of %(goal)s", raised=raised, goal=self.goal.format(locale))
+        else:
+            text = _("%(raised)s raised", raised=raised)
+        return text + " · " + ngettext("%(num)s donor", "%(num)s donors", self.donors)
+
+    def percent_text(self) -> str | None:
+        return _("%(percent)s%% of the goal", percent=self.percent) if self.goal else None
 
     @property
     def bar_step(self) -> int:
