@@ -51,6 +51,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+SQLITE_IMMEDIATE = "aidons_sqlite_immediate"
+
+
 def _sqlite_pragmas(engine: AsyncEngine) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT; we emit BEGIN ourselves
     # (SQLAlchemy's documented recipe), and turn on foreign keys and WAL.
@@ -66,7 +69,10 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # BEGIN IMMEDIATE takes the write lock up front (waiting up to busy_timeout), so a
+        # read-then-write transaction cannot fail when another writer committed in between.
+        immediate = connection.get_execution_options().get(SQLITE_IMMEDIATE)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_engine(url: str | None = None, **kwargs) -> AsyncEngine:
@@ -128,3 +134,17 @@ async def get_session() -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_write_session(session: SessionDep) -> AsyncSession:
+    """The request session, its transaction begun as a writer (BEGIN IMMEDIATE on SQLite).
+
+    For requests that read, then write what they read (capacity checks, counters). Declare it
+    before any other dependency that queries, so it procures the connection first; PostgreSQL
+    needs nothing more (such code takes row locks).
+    """
+    await session.connection(execution_options={SQLITE_IMMEDIATE: True})
+    return session
+
+
+WriteSessionDep = Annotated[AsyncSession, Depends(get_write_session)]

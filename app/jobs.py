@@ -61,6 +61,9 @@ def start_all(sessionmaker: async_sessionmaker[AsyncSession]) -> list[asyncio.Ta
 def register_builtin_jobs() -> None:
     """Import the modules whose jobs should run (each registers itself once)."""
     from app import outbox
+    from app.inkind import pledges
 
     if not any(job.name == "deliver-email" for job in JOBS):
         periodic("deliver-email", 15)(outbox.deliver_due)
+    if not any(job.name == "expire-pledges" for job in JOBS):
+        periodic("expire-pledges", 900)(pledges.expire_due)

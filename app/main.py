@@ -14,6 +14,8 @@ from app.campaigns import router as campaigns
 from app.config import get_settings
 from app.db import database
 from app.errors import install_error_handlers, wants_json
+from app.inkind import dashboard as inkind_dashboard
+from app.inkind import router as inkind
 from app.middleware import RequestContextMiddleware, configure_logging
 from app.web import STATIC_DIR
 
@@ -69,6 +71,9 @@ def create_app() -> FastAPI:
     app.include_router(accounts.api)
     app.include_router(campaigns.pages)
     app.include_router(campaigns.api)
+    app.include_router(inkind.pages)
+    app.include_router(inkind_dashboard.pages)
+    app.include_router(inkind.api)
     if ops.bench_enabled():
         app.include_router(ops.bench_router())
     return app

@@ -22,9 +22,10 @@ from app.campaigns.schemas import (
     ProgressOut,
 )
 from app.config import get_settings
-from app.db import SessionDep
+from app.db import SessionDep, utcnow
 from app.errors import AppError, Conflict, FieldError, ValidationFailed, field_errors_from_pydantic
 from app.i18n import _, get_locale
+from app.inkind import service as inkind
 from app.money import InvalidAmount, Money, is_currency
 from app.text import plain_excerpt
 from app.web import absolute_url, public_cache, redirect, render, verify_csrf
@@ -167,6 +168,7 @@ async def landing(tag: str, request: Request, session: SessionDep, user: Optiona
         ),
         "status_label": service.status_label(campaign.status),
         "can_edit": role in service.EDITOR_ROLES,
+        "needs": await inkind.campaign_figures(session, campaign, utcnow().date()),
     }
     response = render(request, "campaigns/landing.html", context)
     return public_cache(response) if campaign.is_public else response
@@ -374,4 +376,5 @@ async def api_progress(tag: str, session: SessionDep, user: ApiUserOptional, res
         donors=progress.donors,
         raised_display=progress.raised.format(locale),
         goal_display=progress.goal.format(locale) if progress.goal else None,
+        needs=await inkind.need_outs(session, campaign, utcnow().date()),
     )
