@@ -35,7 +35,9 @@ async def create_point(session: AsyncSession, campaign: Campaign, name="Riga she
 
 
 async def create_slot(session, point, day=TODAY, capacity=None):
-    return await needs.create_slot(session, point, day, time(10), time(12), capacity, TODAY)
+    return await needs.create_slot(
+        session, point, day, time(10), time(12), capacity, min(day, TODAY)
+    )
 
 
 async def pledge(
