@@ -79,7 +79,7 @@ def status_after_delivery(pledge: Pledge) -> str:
 async def by_code(session: AsyncSession, code: str, lock: bool = False) -> Pledge:
     query = select(Pledge).where(Pledge.code == normalize_code(code))
     if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
+        query = query.with_for_update(of=Pledge).execution_options(populate_existing=True)
     pledge = await session.scalar(query)
     if pledge is None:
         raise NotFound(_("No pledge has this code."))
@@ -415,7 +415,7 @@ async def expire_due(
                 )
                 .order_by(Pledge.id)
                 .limit(1)
-                .with_for_update(skip_locked=True)
+                .with_for_update(skip_locked=True, of=Pledge)
             )
             if pledge is None:
                 break
