@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,11 +67,14 @@ def live_server(migrated_database):
         "ENVIRONMENT": "test",
         "RUN_BACKGROUND_JOBS": "false",
     }
+    # The server logs every request to stderr: a file, not a pipe nobody reads, which would
+    # fill up after a few hundred requests and freeze the server.
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen(
         [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -81,7 +85,8 @@ def live_server(migrated_database):
         except httpx.TransportError:
             pass
         if process.poll() is not None:
-            raise RuntimeError(process.stderr.read().decode()[-3000:])
+            log.seek(0)
+            raise RuntimeError(log.read().decode()[-3000:])
         time.sleep(0.2)
     else:
         process.kill()
@@ -89,6 +94,7 @@ def live_server(migrated_database):
     yield LiveServer(url=url, database_url=database_url, env=env)
     process.terminate()
     process.wait(timeout=10)
+    log.close()
 
 
 @pytest.fixture(scope="session")
