@@ -69,32 +69,31 @@ def live_server(migrated_database):
     }
     # The server logs every request to stderr: a file, not a pipe nobody reads, which would
     # fill up after a few hundred requests and freeze the server.
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None:
-            log.seek(0)
-            raise RuntimeError(log.read().decode()[-3000:])
-        time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError("the server did not start in 30 s")
-    yield LiveServer(url=url, database_url=database_url, env=env)
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None:
+                log.seek(0)
+                raise RuntimeError(log.read().decode()[-3000:])
+            time.sleep(0.2)
+        else:
+            process.kill()
+            raise RuntimeError("the server did not start in 30 s")
+        yield LiveServer(url=url, database_url=database_url, env=env)
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
