@@ -270,3 +270,23 @@ async def test_public_pages_never_show_donor_contact(client, session):
         assert "private@example.org" not in text and "29999999" not in text, path
     stranger = await volunteer(session, await create_campaign(session, hashtag="other"))
     assert stranger is not None
+
+
+async def test_a_new_volunteer_signs_up_and_comes_back_to_the_invitation(client, session):
+    campaign = await create_campaign(session)
+    from app.inkind import volunteers
+
+    raw = await volunteers.create_invite(session, campaign, await create_user(session))
+    response = await client.get(f"/invite/{raw}")
+    assert response.status_code == 303
+    login = await client.get(response.headers["location"])
+    assert f'href="/signup?next=/invite/{raw}"' in login.text
+    response = await post_form(
+        client, "/signup",
+        {"email": "new@example.org", "password": "three hundred diapers a day",
+         "display_name": "Inese", "next": f"/invite/{raw}"},
+    )  # fmt: skip
+    assert response.status_code == 303 and response.headers["location"] == f"/invite/{raw}"
+    response = await post_form(client, f"/invite/{raw}", {}, f"/invite/{raw}")
+    assert response.headers["location"] == "/dashboard/c/palidzesim/desk"
+    assert (await client.get("/dashboard/c/palidzesim/desk")).status_code == 200
