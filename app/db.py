@@ -17,6 +17,9 @@ from sqlalchemy.types import TypeDecorator
 
 from app.config import get_settings
 
+# Execution option: on SQLite, begin the transaction with BEGIN IMMEDIATE (a writer).
+SQLITE_IMMEDIATE = "sqlite_immediate"
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -68,7 +71,7 @@ def _sqlite_pragmas(engine: AsyncEngine) -> None:
     def _on_begin(connection):
         # Writers take the write lock up front (waiting for it under busy_timeout); a deferred
         # transaction that reads and then writes would fail with SQLITE_BUSY under concurrency.
-        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        immediate = connection.get_execution_options().get(SQLITE_IMMEDIATE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
@@ -95,7 +98,7 @@ class Database:
     def engine(self) -> AsyncEngine:
         if self._engine is None:
             self._engine = make_engine()
-            writer = self._engine.execution_options(sqlite_immediate=True)
+            writer = self._engine.execution_options(**{SQLITE_IMMEDIATE: True})
             self._sessionmakers = {
                 False: async_sessionmaker(self._engine, expire_on_commit=False),
                 True: async_sessionmaker(writer, expire_on_commit=False),

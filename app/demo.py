@@ -9,6 +9,8 @@ from app.campaigns import service as campaigns
 from app.campaigns.hashtags import hashtag_key
 from app.campaigns.models import CampaignStatus, Hashtag
 from app.campaigns.schemas import CampaignCreate
+from app.db import utcnow
+from app.inkind.demo import load_goods
 
 DEMO_EMAIL = "demo@aidons.example"
 DEMO_PASSWORD = "palidzesim-riga-2012"
@@ -96,4 +98,6 @@ async def load_demo(session: AsyncSession) -> tuple[User, list[str]]:
         campaign = await campaigns.create_campaign(session, user, CampaignCreate(**spec))
         await campaigns.change_status(session, campaign, CampaignStatus.LIVE)
         created.append(spec["hashtag"])
+    palidzesim, _hashtag = await campaigns.find_by_tag(session, "palidzesim")
+    await load_goods(session, palidzesim, user, utcnow().date())
     return user, created

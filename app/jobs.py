@@ -62,8 +62,14 @@ def register_builtin_jobs() -> None:
     """Import the modules whose jobs should run (each registers itself once)."""
     from app import outbox
     from app.donations import service as donations
+    from app.inkind import pledges
 
-    if not any(job.name == "deliver-email" for job in JOBS):
-        periodic("deliver-email", 15)(outbox.deliver_due)
-    if not any(job.name == "reconcile-donations" for job in JOBS):
-        periodic("reconcile-donations", 120)(donations.reconcile_pending)
+    builtin = [
+        ("deliver-email", 15, outbox.deliver_due),
+        ("reconcile-donations", 120, donations.reconcile_pending),
+        ("expire-pledges", 900, pledges.expire_due),
+    ]
+    registered = {job.name for job in JOBS}
+    for name, every_seconds, function in builtin:
+        if name not in registered:
+            periodic(name, every_seconds)(function)

@@ -16,6 +16,8 @@ from app.db import database
 from app.donations import dashboard as donations_dashboard
 from app.donations import router as donations
 from app.errors import install_error_handlers, wants_json
+from app.inkind import dashboard as inkind_dashboard
+from app.inkind import router as inkind
 from app.middleware import RequestContextMiddleware, configure_logging
 from app.updates import router as updates
 from app.web import STATIC_DIR
@@ -78,6 +80,9 @@ def create_app() -> FastAPI:
     app.include_router(donations_dashboard.pages)
     app.include_router(donations.webhooks)
     app.include_router(donations.api)
+    app.include_router(inkind.pages)
+    app.include_router(inkind_dashboard.pages)
+    app.include_router(inkind.api)
     if ops.bench_enabled():
         app.include_router(ops.bench_router())
     return app

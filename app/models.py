@@ -4,6 +4,19 @@ from app.accounts.models import ApiToken, User, UserSession
 from app.campaigns.models import Campaign, Hashtag, Membership
 from app.db import Base
 from app.donations.models import Donation, KittyTotal, PaymentEvent, Refund
+from app.inkind.models import (
+    Delivery,
+    DeliveryLine,
+    DropOffPoint,
+    InkindEntry,
+    InkindTotal,
+    Item,
+    Need,
+    Pledge,
+    PledgeLine,
+    Slot,
+    VolunteerInvite,
+)
 from app.media import MediaFile
 from app.outbox import OutboxEmail
 from app.ratelimit import RateLimitCounter
@@ -14,18 +27,29 @@ __all__ = [
     "Base",
     "Campaign",
     "CampaignUpdateSettings",
+    "Delivery",
+    "DeliveryLine",
     "Donation",
+    "DropOffPoint",
     "FieldUpdate",
     "Hashtag",
+    "InkindEntry",
+    "InkindTotal",
+    "Item",
     "KittyTotal",
     "MediaFile",
     "Membership",
+    "Need",
     "OutboxEmail",
     "PaymentEvent",
+    "Pledge",
+    "PledgeLine",
     "RateLimitCounter",
     "Refund",
+    "Slot",
     "UpdatePhoto",
     "UpdateRevision",
     "User",
     "UserSession",
+    "VolunteerInvite",
 ]

@@ -54,10 +54,11 @@ async def _login_allowed(session, request: Request, email: str) -> bool:
 
 
 @pages.get("/signup")
-async def signup_form(request: Request, user: OptionalUser):
+async def signup_form(request: Request, user: OptionalUser, next: str | None = None):
     if user:
-        return redirect("/dashboard")
-    return render(request, "accounts/signup.html", {"values": {}, "errors": {}})
+        return redirect(safe_next(next))
+    context = {"values": {}, "errors": {}, "next": safe_next(next)}
+    return render(request, "accounts/signup.html", context)
 
 
 @pages.post("/signup")
@@ -67,18 +68,25 @@ async def signup(
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     display_name: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "",
 ):
     values = {"email": email, "display_name": display_name}
     if not await ratelimit.hit(session, f"signup:ip:{client_ip(request)}", *SIGNUP_LIMIT_PER_IP):
         errors = {"form": _("Too many attempts. Please wait a few minutes and try again.")}
-        return render(request, "accounts/signup.html", {"values": values, "errors": errors}, 429)
+        context = {"values": values, "errors": errors, "next": safe_next(next)}
+        return render(request, "accounts/signup.html", context, 429)
     try:
         user = await service.sign_up(session, email, password, display_name)
     except ValidationFailed as exc:
-        context = {"values": values, "errors": exc.by_field()}
+        context = {"values": values, "errors": exc.by_field(), "next": safe_next(next)}
         return render(request, "accounts/signup.html", context, status_code=422)
     raw = await service.start_session(session, user, request.headers.get("user-agent", ""))
-    response = redirect("/dashboard", _("Welcome to Aidons! Create your first campaign."))
+    # Someone invited to a team comes back to the invitation; others start a campaign.
+    target = safe_next(next)
+    message = (
+        _("Welcome to Aidons!") if next else _("Welcome to Aidons! Create your first campaign.")
+    )
+    response = redirect(target, message)
     _set_session_cookie(response, raw)
     return response
 

@@ -23,9 +23,10 @@ from app.campaigns.schemas import (
     ProgressOut,
 )
 from app.config import get_settings
-from app.db import SessionDep
+from app.db import SessionDep, utcnow
 from app.errors import AppError, Conflict, FieldError, ValidationFailed, field_errors_from_pydantic
 from app.i18n import _, get_locale
+from app.inkind import service as inkind
 from app.money import InvalidAmount, Money, is_currency
 from app.text import plain_excerpt
 from app.updates.share import card_url
@@ -181,6 +182,7 @@ async def landing(tag: str, request: Request, session: SessionDep, user: Optiona
         ),
         "status_label": service.status_label(campaign.status),
         "can_edit": role in service.EDITOR_ROLES,
+        "needs": await inkind.campaign_figures(session, campaign, utcnow().date()),
     }
     response = render(request, "campaigns/landing.html", context)
     if not campaign.is_public:
@@ -399,6 +401,7 @@ async def api_progress(tag: str, request: Request, session: SessionDep, user: Ap
         goal_display=progress.goal.format(locale) if progress.goal else None,
         summary=progress.summary(locale),
         percent_text=progress.percent_text(),
+        needs=await inkind.need_outs(session, campaign, utcnow().date()),
     )
     response = JSONResponse(body.model_dump(mode="json"))
     if not campaign.is_public:

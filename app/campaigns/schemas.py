@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from app.campaigns.hashtags import parse_hashtag
 from app.campaigns.models import CampaignStatus
 from app.i18n import _
+from app.inkind.schemas import NeedOut
 from app.money import MAX_AMOUNT_MINOR, is_currency
 
 
@@ -122,3 +123,7 @@ class ProgressOut(BaseModel):
     goal_display: str | None
     summary: str = Field(description="The figures as one sentence in the visitor's language")
     percent_text: str | None
+    needs: list[NeedOut] = Field(
+        default_factory=list,
+        description="Goods per need: needed, pledged (not yet received), received, missing",
+    )

@@ -1,7 +1,7 @@
 """create field updates
 
 Revision ID: 31a56fa96ae4
-Revises: 435906cd5f42
+Revises: d3e15136d538
 Create Date: 2026-11-22 02:19:19.814566+00:00
 
 """
@@ -15,7 +15,7 @@ import app.db  # noqa: F401  (custom column types such as UTCDateTime)
 
 # revision identifiers, used by Alembic.
 revision: str = '31a56fa96ae4'
-down_revision: Union[str, Sequence[str], None] = '435906cd5f42'
+down_revision: Union[str, Sequence[str], None] = 'd3e15136d538'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

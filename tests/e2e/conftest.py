@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,29 +67,33 @@ def live_server(migrated_database):
         "ENVIRONMENT": "test",
         "RUN_BACKGROUND_JOBS": "false",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None:
-            raise RuntimeError(process.stderr.read().decode()[-3000:])
-        time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError("the server did not start in 30 s")
-    yield LiveServer(url=url, database_url=database_url, env=env)
-    process.terminate()
-    process.wait(timeout=10)
+    # The server logs every request to stderr: a file, not a pipe nobody reads, which would
+    # fill up after a few hundred requests and freeze the server.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None:
+                log.seek(0)
+                raise RuntimeError(log.read().decode()[-3000:])
+            time.sleep(0.2)
+        else:
+            process.kill()
+            raise RuntimeError("the server did not start in 30 s")
+        yield LiveServer(url=url, database_url=database_url, env=env)
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,145 @@
+"""What the in-kind API accepts and shows. Quantities are integers; packs only on input."""
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.i18n import _
+from app.inkind.models import NeedKind, PledgePolicy, PledgeStatus, RefusalReason
+
+MAX_UNITS = 1_000_000
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class NeedCreate(Strict):
+    item: str = Field(min_length=2, max_length=120, description="What is needed")
+    unit: str = Field(min_length=1, max_length=40, description="Plural base unit: 'diapers'")
+    pack_label: str = Field(default="", max_length=40)
+    pack_size: int | None = Field(default=None, ge=2, le=MAX_UNITS)
+    kind: NeedKind = NeedKind.ONE_OFF
+    target_units: int | None = Field(default=None, ge=1, le=MAX_UNITS)
+    deadline: date | None = None
+    per_day_units: int | None = Field(default=None, ge=1, le=MAX_UNITS)
+    starts_on: date | None = None
+    ends_on: date | None = None
+    reason: str = Field(default="", max_length=200, description="'110 newborns'")
+    priority: int = Field(default=2, ge=1, le=3, description="1 urgent, 2 high, 3 normal")
+    policy: PledgePolicy = PledgePolicy.ACCEPT_SURPLUS
+
+    @model_validator(mode="after")
+    def _shape(self) -> "NeedCreate":
+        if self.kind == NeedKind.ONE_OFF and self.target_units is None:
+            raise ValueError(_("Say how many units are needed in total."))
+        if self.kind == NeedKind.DAILY and self.per_day_units is None:
+            raise ValueError(_("Say how many units are needed per day."))
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValueError(_("The end date must be on or after the start date."))
+        return self
+
+
+class PledgeLineIn(Strict):
+    need_id: int
+    quantity: int = Field(ge=1, le=MAX_UNITS)
+    per: Literal["unit", "pack"] = "unit"
+
+
+class PledgeCreate(Strict):
+    donor_name: str = Field(min_length=1, max_length=120)
+    donor_email: str = Field(default="", max_length=254)
+    donor_phone: str = Field(default="", max_length=40)
+    lines: list[PledgeLineIn] = Field(min_length=1, max_length=20)
+    drop_off_point_id: int | None = None
+    slot_id: int | None = None
+    due_on: date | None = Field(default=None, description="The day you will bring it")
+    idempotency_key: str | None = Field(
+        default=None, min_length=8, max_length=80, description="A random value: retries are safe"
+    )
+
+
+class PledgeChange(Strict):
+    units: dict[int, int] = Field(description="New quantity in units per need id")
+
+
+class DeliveryLineIn(Strict):
+    need_id: int
+    accepted_units: int = Field(default=0, ge=0, le=MAX_UNITS)
+    refused_units: int = Field(default=0, ge=0, le=MAX_UNITS)
+    refusal_reason: RefusalReason | None = None
+
+
+class DeliveryCreate(Strict):
+    pledge_code: str | None = Field(default=None, max_length=12)
+    full: bool = Field(default=False, description="Everything still pledged arrived")
+    lines: list[DeliveryLineIn] = Field(default_factory=list, max_length=20)
+    received_on: date | None = None
+    drop_off_point_id: int | None = None
+    donor_name: str = Field(default="", max_length=120)
+    note: str = Field(default="", max_length=300)
+    idempotency_key: str | None = Field(default=None, min_length=8, max_length=80)
+
+
+class DayOut(BaseModel):
+    day: date
+    needed: int
+    pledged: int
+    received: int
+    missing: int
+
+
+class NeedOut(BaseModel):
+    id: int
+    item: str
+    unit: str
+    pack_label: str
+    pack_size: int | None
+    kind: NeedKind
+    reason: str
+    priority: int
+    policy: PledgePolicy
+    target_units: int | None
+    deadline: date | None
+    per_day_units: int | None
+    starts_on: date | None
+    ends_on: date | None
+    day: date | None = Field(description="For a daily need: the day of the figures (today)")
+    needed: int
+    pledged: int = Field(description="Pledged and not yet received (alive pledges only)")
+    received: int
+    refused: int
+    missing: int
+    received_all_time: int
+    days: list[DayOut] = Field(description="For a daily need: today and the days ahead")
+
+
+class PledgeLineOut(BaseModel):
+    need_id: int
+    item: str
+    unit: str
+    units: int
+    received_units: int
+    refused_units: int
+
+
+class PledgeOut(BaseModel):
+    code: str
+    status: PledgeStatus
+    due_on: date
+    drop_off_point: str | None
+    slot: str | None
+    lines: list[PledgeLineOut]
+    manage_url: str | None = None
+    donor_name: str | None = None
+    donor_email: str | None = None
+    donor_phone: str | None = None
+
+
+class DeliveryOut(BaseModel):
+    id: int
+    pledge_code: str | None
+    pledge_status: PledgeStatus | None
+    received_on: date
+    lines: list[dict]
