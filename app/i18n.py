@@ -58,6 +58,15 @@ def ngettext(singular: str, plural: str, n: int, **variables) -> str:
 _ = gettext
 
 
+def raw_gettext(message: str) -> str:
+    """For Jinja's newstyle gettext, which fills the placeholders itself."""
+    return translations(get_locale()).gettext(message)
+
+
+def raw_ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(get_locale()).ngettext(singular, plural, n)
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction; it is translated later, where it is shown."""
     return message

@@ -19,6 +19,7 @@ from app.errors import install_error_handlers, wants_json
 from app.inkind import dashboard as inkind_dashboard
 from app.inkind import router as inkind
 from app.middleware import RequestContextMiddleware, configure_logging
+from app.updates import expenses_router as expenses
 from app.updates import router as updates
 from app.web import STATIC_DIR
 
@@ -76,6 +77,8 @@ def create_app() -> FastAPI:
     app.include_router(campaigns.api)
     app.include_router(updates.pages)
     app.include_router(updates.api)
+    app.include_router(expenses.pages)
+    app.include_router(expenses.api)
     app.include_router(donations.pages)
     app.include_router(donations_dashboard.pages)
     app.include_router(donations.webhooks)

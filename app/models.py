@@ -20,7 +20,17 @@ from app.inkind.models import (
 from app.media import MediaFile
 from app.outbox import OutboxEmail
 from app.ratelimit import RateLimitCounter
-from app.updates.models import CampaignUpdateSettings, FieldUpdate, UpdatePhoto, UpdateRevision
+from app.updates.models import (
+    CampaignUpdateSettings,
+    Expense,
+    ExpenseReceipt,
+    ExpenseVoid,
+    FieldUpdate,
+    UpdateDelivery,
+    UpdateExpense,
+    UpdatePhoto,
+    UpdateRevision,
+)
 
 __all__ = [
     "ApiToken",
@@ -31,6 +41,9 @@ __all__ = [
     "DeliveryLine",
     "Donation",
     "DropOffPoint",
+    "Expense",
+    "ExpenseReceipt",
+    "ExpenseVoid",
     "FieldUpdate",
     "Hashtag",
     "InkindEntry",
@@ -47,6 +60,8 @@ __all__ = [
     "RateLimitCounter",
     "Refund",
     "Slot",
+    "UpdateDelivery",
+    "UpdateExpense",
     "UpdatePhoto",
     "UpdateRevision",
     "User",

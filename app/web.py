@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from app.config import get_settings
 from app.errors import Forbidden
-from app.i18n import LOCALE_NAMES, LOCALES, _, get_locale, gettext, ngettext
+from app.i18n import LOCALE_NAMES, LOCALES, _, get_locale, raw_gettext, raw_ngettext
 from app.money import Money
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +36,7 @@ templates = Jinja2Templates(
         extensions=["jinja2.ext.i18n"],
     )
 )
-templates.env.install_gettext_callables(gettext, ngettext, newstyle=True)
+templates.env.install_gettext_callables(raw_gettext, raw_ngettext, newstyle=True)
 templates.env.globals.update(LOCALES=LOCALES, LOCALE_NAMES=LOCALE_NAMES, get_locale=get_locale)
 
 

@@ -20,6 +20,7 @@ from app.campaigns.schemas import (
     CampaignList,
     CampaignOut,
     CampaignUpdate,
+    GoodsOutcomeOut,
     ProgressOut,
 )
 from app.config import get_settings
@@ -29,6 +30,7 @@ from app.i18n import _, get_locale
 from app.inkind import service as inkind
 from app.money import InvalidAmount, Money, is_currency
 from app.text import plain_excerpt
+from app.updates.outcomes import outcomes
 from app.updates.share import card_url
 from app.web import absolute_url, public_cache, redirect, render, verify_csrf
 
@@ -387,7 +389,8 @@ async def api_progress(tag: str, request: Request, session: SessionDep, user: Ap
     if user is None and (cached := await pagecache.lookup(request, cache_name)):
         return cached
     campaign, _hashtag, _role = await service.visible_campaign(session, tag, user)
-    progress = await service.progress(session, campaign)
+    results = await outcomes(session, campaign, utcnow().date())
+    progress = results.progress
     locale = get_locale()
     body = ProgressOut(
         hashtag=campaign.hashtag,
@@ -400,6 +403,16 @@ async def api_progress(tag: str, request: Request, session: SessionDep, user: Ap
         raised_display=progress.raised.format(locale),
         goal_display=progress.goal.format(locale) if progress.goal else None,
         summary=progress.summary(locale),
+        spent_minor=results.spending.spent.amount_minor,
+        balance_minor=results.balance.amount_minor,
+        spent_display=results.spending.spent.format(locale),
+        goods_givers=results.goods_givers,
+        outcomes=[
+            GoodsOutcomeOut(
+                item=g.item, unit=g.unit, received=g.received, days_covered=g.days_covered
+            )
+            for g in results.goods
+        ],
         percent_text=progress.percent_text(),
         needs=await inkind.need_outs(session, campaign, utcnow().date()),
     )

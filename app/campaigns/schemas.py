@@ -111,6 +111,13 @@ class CampaignList(BaseModel):
     offset: int
 
 
+class GoodsOutcomeOut(BaseModel):
+    item: str
+    unit: str
+    received: int = Field(description="Units received since the start (deliveries and purchases)")
+    days_covered: int | None = Field(description="For daily needs: received ÷ units a day")
+
+
 class ProgressOut(BaseModel):
     hashtag: str
     status: CampaignStatus
@@ -122,6 +129,11 @@ class ProgressOut(BaseModel):
     raised_display: str
     goal_display: str | None
     summary: str = Field(description="The figures as one sentence in the visitor's language")
+    spent_minor: int = Field(description="Money spent (expenses not cancelled)")
+    balance_minor: int = Field(description="Raised minus spent")
+    spent_display: str
+    goods_givers: int = Field(description="People who brought goods (pledges delivered, walk-ins)")
+    outcomes: list[GoodsOutcomeOut] = Field(default_factory=list)
     percent_text: str | None
     needs: list[NeedOut] = Field(
         default_factory=list,

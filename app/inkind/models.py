@@ -58,6 +58,7 @@ class EntryKind(enum.StrEnum):
     PLEDGE_FULFILLED = "pledge_fulfilled"  # the pledged units arrived (see the received entry)
     RECEIVED = "received"
     CORRECTION = "correction"
+    PURCHASED = "purchased"  # bought with the kitty's money (see the expense it notes)
 
 
 class RefusalReason(enum.StrEnum):

@@ -1,11 +1,13 @@
 import enum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.db import Base, UTCDateTime, utcnow
+from app.inkind.models import Delivery, Need
 from app.media import MediaFile
+from app.money import Money
 
 
 class UpdateStatus(enum.StrEnum):
@@ -41,6 +43,12 @@ class FieldUpdate(Base):
     author: Mapped[User | None] = relationship(lazy="joined")
     photos: Mapped[list["UpdatePhoto"]] = relationship(
         order_by="UpdatePhoto.position", lazy="selectin", cascade="all, delete-orphan"
+    )
+    expenses: Mapped[list["Expense"]] = relationship(
+        secondary="field_update_expenses", lazy="selectin", order_by="Expense.spent_on"
+    )
+    deliveries: Mapped[list[Delivery]] = relationship(
+        secondary="field_update_deliveries", lazy="selectin", order_by=Delivery.received_on
     )
 
     @property
@@ -93,3 +101,93 @@ class CampaignUpdateSettings(Base):
     )
     volunteers_can_post: Mapped[bool] = mapped_column(Boolean, default=False)
     volunteer_posts_need_approval: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Expense(Base):
+    """Money spent from the kitty: what, when, how much; append-only (a mistake is voided)."""
+
+    __tablename__ = "expenses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    description: Mapped[str] = mapped_column(String(300))
+    spent_on = mapped_column(Date, nullable=False)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    receipt_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the money turned into, when it bought goods a need asked for (430 € → 300 bottles).
+    need_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inkind_needs.id", ondelete="SET NULL"), nullable=True
+    )
+    units: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    receipt: Mapped["ExpenseReceipt | None"] = relationship(lazy="selectin", uselist=False)
+    void: Mapped["ExpenseVoid | None"] = relationship(lazy="selectin", uselist=False)
+    recorded_by: Mapped[User | None] = relationship(lazy="joined")
+    need: Mapped[Need | None] = relationship(lazy="joined")
+
+    @property
+    def money(self) -> Money:
+        return Money(self.amount_minor, self.currency)
+
+
+class ExpenseReceipt(Base):
+    """The receipt behind an expense: a re-encoded photo or a PDF, public or team-only."""
+
+    __tablename__ = "expense_receipts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    expense_id: Mapped[int] = mapped_column(
+        ForeignKey("expenses.id", ondelete="CASCADE"), unique=True
+    )
+    content_type: Mapped[str] = mapped_column(String(40))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class ExpenseVoid(Base):
+    """Cancels an expense recorded by mistake, with who and why; the expense row stays."""
+
+    __tablename__ = "expense_voids"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    expense_id: Mapped[int] = mapped_column(
+        ForeignKey("expenses.id", ondelete="CASCADE"), unique=True
+    )
+    reason: Mapped[str] = mapped_column(String(300))
+    voided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class UpdateExpense(Base):
+    """An update reports this spending ("430 € of milk bought — receipt attached")."""
+
+    __tablename__ = "field_update_expenses"
+
+    update_id: Mapped[int] = mapped_column(
+        ForeignKey("field_updates.id", ondelete="CASCADE"), primary_key=True
+    )
+    expense_id: Mapped[int] = mapped_column(
+        ForeignKey("expenses.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class UpdateDelivery(Base):
+    """An update reports this delivery of goods ("Monday: 1,200 diapers received")."""
+
+    __tablename__ = "field_update_deliveries"
+
+    update_id: Mapped[int] = mapped_column(
+        ForeignKey("field_updates.id", ondelete="CASCADE"), primary_key=True
+    )
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("inkind_deliveries.id", ondelete="CASCADE"), primary_key=True
+    )

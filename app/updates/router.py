@@ -15,13 +15,24 @@ from app.campaigns import service as campaigns
 from app.campaigns.hashtags import hashtag_key
 from app.campaigns.models import Campaign
 from app.config import get_settings
-from app.db import SessionDep
+from app.db import SessionDep, utcnow
 from app.errors import Forbidden, ValidationFailed
 from app.i18n import _, get_locale
-from app.updates import service, share
+from app.inkind.models import Delivery
+from app.inkind.service import format_units
+from app.updates import expenses, outcomes, service, share
+from app.updates.expenses_router import expense_view
 from app.updates.models import FieldUpdate, UpdateStatus
 from app.updates.video import video_site
-from app.web import absolute_url, public_cache, redirect, render, templates, verify_csrf
+from app.web import (
+    absolute_url,
+    format_day,
+    public_cache,
+    redirect,
+    render,
+    templates,
+    verify_csrf,
+)
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["updates"])
@@ -47,14 +58,38 @@ def update_url(campaign: Campaign, update: FieldUpdate) -> str:
     return f"/h/{quote(campaign.hashtag)}/updates/{update.id}"
 
 
-def update_view(campaign: Campaign, update: FieldUpdate) -> dict:
+def delivery_text(delivery: Delivery) -> str:
+    goods = [
+        format_units(line.accepted_units, line.need.item)
+        for line in delivery.lines
+        if line.accepted_units > 0
+    ]
+    return f"{format_day(delivery.received_on)}: " + (", ".join(goods) or _("nothing accepted"))
+
+
+def update_view(campaign: Campaign, update: FieldUpdate, team: bool = False) -> dict:
     """What a template needs to show one update; nothing left to compute there."""
+    reports = [
+        {
+            "money": expense.money,
+            "text": expense.description,
+            "goods": expense_view(campaign, expense, team)["goods"],
+            "url": expense_view(campaign, expense, team)["receipt_url"],
+            "voided": expense.void is not None,
+        }
+        for expense in update.expenses
+    ]
+    reports += [
+        {"money": None, "text": delivery_text(d), "goods": "", "url": None, "voided": False}
+        for d in update.deliveries
+    ]
     return {
         "entry": update,  # not "update": Jinja would find dict.update first
         "url": update_url(campaign, update),
         "video_site": video_site(update.video_url.split("/")[2]) if update.video_url else None,
         "retracted": update.status == UpdateStatus.RETRACTED,
         "author": update.author.display_name if update.author else "",
+        "reports": reports,
     }
 
 
@@ -72,8 +107,10 @@ async def progress_page(
     cache_name = f"progresspage:{hashtag_key(tag)}:{page}"
     if user is None and (cached := await pagecache.lookup(request, cache_name)):
         return cached
-    campaign, _hashtag, _role = await campaigns.visible_campaign(session, tag, user)
-    progress = await campaigns.progress(session, campaign)
+    campaign, _hashtag, role = await campaigns.visible_campaign(session, tag, user)
+    results = await outcomes.outcomes(session, campaign, utcnow().date())
+    progress = results.progress
+    spent = await expenses.list_expenses(session, campaign)
     updates = await service.public_updates(
         session, campaign, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
@@ -82,7 +119,9 @@ async def progress_page(
     context = {
         "campaign": campaign,
         "progress": progress,
-        "updates": [update_view(campaign, update) for update in updates],
+        "outcomes": results,
+        "expenses": [expense_view(campaign, e, team=role is not None) for e in spent],
+        "updates": [update_view(campaign, update, role is not None) for update in updates],
         "page": page,
         "next_page": page + 1 if page * PAGE_SIZE < total else None,
         "previous_page": page - 1 if page > 1 else None,
@@ -288,10 +327,18 @@ async def edit_update_form(
 
 
 async def _edit_context(session, campaign, role, update, values=None, errors=None) -> dict:
+    spent, deliveries = await service.reportable(session, campaign)
+    # What the update already reports stays in the choices, however old.
+    spent += [e for e in update.expenses if e not in spent]
+    deliveries += [d for d in update.deliveries if d not in deliveries]
     return {
         "campaign": campaign,
         "update": update,
-        "view": update_view(campaign, update),
+        "view": update_view(campaign, update, team=True),
+        "expense_choices": [(e, e.id in {x.id for x in update.expenses}) for e in spent],
+        "delivery_choices": [
+            (d, delivery_text(d), d.id in {x.id for x in update.deliveries}) for d in deliveries
+        ],
         "values": values
         or {"title": update.title, "body": update.body_md, "video_url": update.video_url},
         "errors": errors or {},
@@ -315,8 +362,16 @@ async def edit_update(
     await service.ensure_can_post(session, campaign, role)
     update = await service.get_update(session, campaign, update_id)
     values = {"title": title, "body": body, "video_url": video_url}
+    form = await request.form()
     try:
         await service.edit_update(session, update, user, **values)
+        await service.link_reports(
+            session,
+            campaign,
+            update,
+            [int(v) for v in form.getlist("expense_ids") if str(v).isdigit()],
+            [int(v) for v in form.getlist("delivery_ids") if str(v).isdigit()],
+        )
     except ValidationFailed as exc:
         context = await _edit_context(session, campaign, role, update, values, exc.by_field())
         return render(request, "dashboard/update_form.html", context, status_code=422)
@@ -386,6 +441,8 @@ class UpdateIn(BaseModel):
     body: str = Field(default="", max_length=20000)
     video_url: str = Field(default="", max_length=500)
     publish: bool = False
+    expense_ids: list[int] = Field(default_factory=list, description="Spending it reports")
+    delivery_ids: list[int] = Field(default_factory=list, description="Deliveries it reports")
 
 
 class PhotoOut(BaseModel):
@@ -406,6 +463,8 @@ class UpdateOut(BaseModel):
     published_at: str | None
     retraction_reason: str
     photos: list[PhotoOut]
+    expense_ids: list[int]
+    delivery_ids: list[int]
 
 
 def update_out(campaign: Campaign, update: FieldUpdate) -> UpdateOut:
@@ -421,6 +480,8 @@ def update_out(campaign: Campaign, update: FieldUpdate) -> UpdateOut:
         author=update.author.display_name if update.author else "",
         published_at=update.published_at.isoformat() if update.published_at else None,
         retraction_reason=update.retraction_reason,
+        expense_ids=[e.id for e in update.expenses],
+        delivery_ids=[d.id for d in update.deliveries],
         photos=[]
         if retracted
         else [
@@ -463,6 +524,7 @@ async def api_create_update(tag: str, body: UpdateIn, session: SessionDep, user:
         video_url=body.video_url,
         publish=body.publish,
     )
+    await service.link_reports(session, campaign, update, body.expense_ids, body.delivery_ids)
     await _forget(campaign)
     return update_out(campaign, update)
 

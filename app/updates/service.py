@@ -1,6 +1,6 @@
 """Field updates: written by the team, published, edited with history, retracted in the open."""
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import Role, User
@@ -8,11 +8,15 @@ from app.campaigns.models import Campaign
 from app.db import utcnow
 from app.errors import FieldError, Forbidden, NotFound, ValidationFailed
 from app.i18n import _
+from app.inkind.models import Delivery
 from app.media import store_image
 from app.text import clean_line, render_markdown
 from app.updates.models import (
     CampaignUpdateSettings,
+    Expense,
     FieldUpdate,
+    UpdateDelivery,
+    UpdateExpense,
     UpdatePhoto,
     UpdateRevision,
     UpdateStatus,
@@ -242,3 +246,61 @@ async def revisions(session: AsyncSession, update: FieldUpdate) -> list[UpdateRe
         .order_by(UpdateRevision.created_at.desc(), UpdateRevision.id.desc())
     )
     return list(rows)
+
+
+async def link_reports(
+    session: AsyncSession,
+    campaign: Campaign,
+    update: FieldUpdate,
+    expense_ids: list[int],
+    delivery_ids: list[int],
+) -> None:
+    """The update reports exactly these expenses and deliveries of its own campaign."""
+    await _replace_links(
+        session, update, UpdateExpense, "expense_id", Expense, campaign, expense_ids
+    )
+    await _replace_links(
+        session, update, UpdateDelivery, "delivery_id", Delivery, campaign, delivery_ids
+    )
+    await session.flush()
+    await session.refresh(update, ["expenses", "deliveries"])
+
+
+async def _replace_links(session, update, link_model, column: str, target, campaign, ids) -> None:
+    wanted = set(ids)
+    found = set(
+        await session.scalars(
+            select(target.id).where(target.campaign_id == campaign.id, target.id.in_(wanted))
+        )
+    )
+    if wanted - found:
+        raise ValidationFailed([FieldError(column, _("Choose among this campaign's records."))])
+    link_column = getattr(link_model, column)
+    current = set(
+        await session.scalars(select(link_column).where(link_model.update_id == update.id))
+    )
+    for target_id in wanted - current:
+        session.add(link_model(update_id=update.id, **{column: target_id}))
+    if current - wanted:
+        await session.execute(
+            delete(link_model).where(
+                link_model.update_id == update.id, link_column.in_(current - wanted)
+            )
+        )
+
+
+async def reportable(session: AsyncSession, campaign: Campaign) -> tuple[list, list]:
+    """Recent expenses and deliveries an update may point to."""
+    expenses = await session.scalars(
+        select(Expense)
+        .where(Expense.campaign_id == campaign.id)
+        .order_by(Expense.spent_on.desc(), Expense.id.desc())
+        .limit(50)
+    )
+    deliveries = await session.scalars(
+        select(Delivery)
+        .where(Delivery.campaign_id == campaign.id)
+        .order_by(Delivery.received_on.desc(), Delivery.id.desc())
+        .limit(50)
+    )
+    return list(expenses), list(deliveries)
