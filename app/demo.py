@@ -11,6 +11,7 @@ from app.campaigns.models import CampaignStatus, Hashtag
 from app.campaigns.schemas import CampaignCreate
 from app.db import utcnow
 from app.inkind.demo import load_goods
+from app.updates.demo import load_news
 
 DEMO_EMAIL = "demo@aidons.example"
 DEMO_PASSWORD = "palidzesim-riga-2012"
@@ -100,4 +101,5 @@ async def load_demo(session: AsyncSession) -> tuple[User, list[str]]:
         created.append(spec["hashtag"])
     palidzesim, _hashtag = await campaigns.find_by_tag(session, "palidzesim")
     await load_goods(session, palidzesim, user, utcnow().date())
+    await load_news(session, palidzesim, user, utcnow().date())
     return user, created

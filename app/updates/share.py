@@ -35,7 +35,7 @@ def badge_svg(label: str, value: str) -> str:
     )
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont:
+def load_font(size: int) -> ImageFont.FreeTypeFont:
     for candidate in FONT_CANDIDATES:
         if Path(candidate).exists():
             return ImageFont.truetype(candidate, size)
@@ -64,18 +64,18 @@ def card_png(hashtag: str, title: str, summary: str, bar_percent: int | None) ->
     is drawn again only when the figures change."""
     image = Image.new("RGB", CARD_SIZE, "#0b6e4f")
     draw = ImageDraw.Draw(image)
-    draw.text((70, 60), f"#{hashtag}", font=_font(72), fill="#ffffff")
+    draw.text((70, 60), f"#{hashtag}", font=load_font(72), fill="#ffffff")
     y = 170
-    for line in _wrap(draw, title, _font(54), 1060, 2):
-        draw.text((70, y), line, font=_font(54), fill="#e8f5ef")
+    for line in _wrap(draw, title, load_font(54), 1060, 2):
+        draw.text((70, y), line, font=load_font(54), fill="#e8f5ef")
         y += 68
     if bar_percent is not None:
         draw.rounded_rectangle((70, 410, 1130, 450), radius=20, fill="#08543c")
         if bar_percent > 0:
             right = 70 + int(1060 * min(bar_percent, 100) / 100)
             draw.rounded_rectangle((70, 410, max(right, 110), 450), radius=20, fill="#ffbf47")
-    for index, line in enumerate(_wrap(draw, summary, _font(40), 1060, 2)):
-        draw.text((70, 480 + index * 50), line, font=_font(40), fill="#ffffff")
+    for index, line in enumerate(_wrap(draw, summary, load_font(40), 1060, 2)):
+        draw.text((70, 480 + index * 50), line, font=load_font(40), fill="#ffffff")
     out = BytesIO()
     image.save(out, "PNG", optimize=True)
     return out.getvalue()
