@@ -10,12 +10,10 @@ returning the same number of bytes. Prints both requests/s and their ratio.
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
@@ -23,38 +21,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scripts.benchlib import server_env, start_server, wrk  # noqa: E402
 from tests.dbutil import migrate, reset_database  # noqa: E402
-
-
-def wrk(url: str, seconds: int, connections: int) -> float:
-    output = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    if errors:
-        raise SystemExit(f"{url}: {errors.group(1)} error responses\n{output}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-
-
-def start_server(env: dict, port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(150):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("the server did not start")
 
 
 def main() -> None:
@@ -70,14 +38,7 @@ def main() -> None:
     database_url = os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{tmp}/bench.db"
     reset_database(database_url)
     migrate(database_url)
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "ENABLE_BENCH_ENDPOINT": "true",
-        "RUN_BACKGROUND_JOBS": "false",
-        "LOG_LEVEL": "WARNING",
-        "BASE_URL": f"http://127.0.0.1:{args.port}",
-    }
+    env = server_env(database_url, args.port, ENABLE_BENCH_ENDPOINT="true")
     subprocess.run([sys.executable, "-m", "app.cli", "demo"], env=env, cwd=ROOT, check=True)
     server = start_server(env, args.port)
     try:

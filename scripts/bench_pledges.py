@@ -23,6 +23,8 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scripts import benchlib  # noqa: E402
+
 BENCH_URL = "postgresql://postgres@127.0.0.1:5432/aidons_inkind_bench"
 
 
@@ -107,30 +109,7 @@ def bulk_ledger(url: str, campaign_id: int, need_ids: list[int], count: int, tod
 
 
 def start_server(url: str, port: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "BASE_URL": f"http://127.0.0.1:{port}",
-        "SECRET_KEY": "bench-secret-key-that-is-long-enough-for-the-checks",
-        "RUN_BACKGROUND_JOBS": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("the server did not start")
+    return benchlib.start_server(benchlib.server_env(url, port), port)
 
 
 async def time_progress(base: str, tag: str, requests: int = 300) -> dict:

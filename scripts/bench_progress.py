@@ -29,9 +29,9 @@ from app.donations import service as donations  # noqa: E402
 from app.donations.models import Donation, KittyTotal  # noqa: E402
 from app.inkind.models import Need  # noqa: E402
 from app.updates.models import FieldUpdate  # noqa: E402
-from scripts.bench_landing import start_server, wrk  # noqa: E402
 from scripts.bench_pledges import bulk_ledger  # noqa: E402
 from scripts.bench_webhooks import donation_row  # noqa: E402
+from scripts.benchlib import server_env, start_server, wrk  # noqa: E402
 from tests.dbutil import migrate, reset_database  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/aidons_bench_progress"
@@ -110,14 +110,7 @@ def main() -> None:
     url = args.database_url
     reset_database(url)
     migrate(url)
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "ENABLE_BENCH_ENDPOINT": "true",
-        "RUN_BACKGROUND_JOBS": "false",
-        "LOG_LEVEL": "WARNING",
-        "BASE_URL": f"http://127.0.0.1:{args.port}",
-    }
+    env = server_env(url, args.port, ENABLE_BENCH_ENDPOINT="true")
     subprocess.run([sys.executable, "-m", "app.cli", "demo"], env=env, cwd=ROOT, check=True,
                    capture_output=True)  # fmt: skip
     campaign_id, need_ids = asyncio.run(seed(url))

@@ -9,9 +9,7 @@ Starts `aidons serve` (one uvicorn worker) on 127.0.0.1; needs PostgreSQL and wr
 import argparse
 import asyncio
 import json
-import os
 import random
-import re
 import secrets
 import subprocess
 import sys
@@ -31,6 +29,7 @@ from app.config import async_database_url  # noqa: E402
 from app.db import make_engine, utcnow  # noqa: E402
 from app.donations import service  # noqa: E402
 from app.donations.models import Donation, KittyTotal  # noqa: E402
+from scripts import benchlib  # noqa: E402
 from tests.dbutil import migrate, reset_database  # noqa: E402
 from tests.factories import create_campaign  # noqa: E402
 
@@ -142,40 +141,13 @@ async def post_events(base: str, payloads: list[str]) -> tuple[float, dict]:
 
 def wrk(url: str) -> float:
     httpx.get(url).raise_for_status()
-    output = subprocess.run(
-        ["wrk", "-t2", "-c50", "-d10s", url], capture_output=True, text=True, check=True
-    ).stdout
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    return benchlib.wrk(url)
 
 
 def start_server(url: str, port: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "BASE_URL": f"http://127.0.0.1:{port}",
-        "ENVIRONMENT": "test",
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "STRIPE_WEBHOOK_SECRET": SECRET,
-        "RUN_BACKGROUND_JOBS": "false",
-        "LOG_LEVEL": "WARNING",
-    }
+    env = benchlib.server_env(url, port, ENVIRONMENT="test", STRIPE_WEBHOOK_SECRET=SECRET)
     env.pop("STRIPE_SECRET_KEY", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(150):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    server.kill()
-    raise SystemExit("the server did not start")
+    return benchlib.start_server(env, port)
 
 
 def main() -> None:
