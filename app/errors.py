@@ -3,12 +3,13 @@
 import logging
 from dataclasses import dataclass
 
+from babel.numbers import format_decimal
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.i18n import N_, _
+from app.i18n import N_, _, get_locale
 
 log = logging.getLogger("aidons.errors")
 
@@ -111,6 +112,11 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def _number(value):
+    """Limits read like the rest of the page: 1,000,000 in English, 1 000 000 in French."""
+    return format_decimal(value, locale=get_locale()) if isinstance(value, int) else value
+
+
 def _pydantic_message(error: dict) -> str:
     """Translate pydantic's error types into sentences a person can act on."""
     kind = error.get("type", "")
@@ -127,9 +133,9 @@ def _pydantic_message(error: dict) -> str:
         return _("Must be a whole number.")
     if kind in {"greater_than_equal", "greater_than"}:
         limit = ctx.get("ge", ctx.get("gt"))
-        return _("Must be at least %(n)s.", n=limit)
+        return _("Must be at least %(n)s.", n=_number(limit))
     if kind in {"less_than_equal", "less_than"}:
-        return _("Must be at most %(n)s.", n=ctx.get("le", ctx.get("lt")))
+        return _("Must be at most %(n)s.", n=_number(ctx.get("le", ctx.get("lt"))))
     if kind in {"date_from_datetime_parsing", "date_parsing", "date_type"}:
         return _("Must be a date (YYYY-MM-DD).")
     if kind == "extra_forbidden":

@@ -11,7 +11,7 @@ from app import payments, ratelimit
 from app.accounts.deps import ApiUser, OptionalUser, client_ip
 from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign
-from app.db import SessionDep
+from app.db import PathId, SessionDep
 from app.donations import service
 from app.donations.models import Donation, DonationStatus, Provider
 from app.donations.schemas import (
@@ -402,7 +402,7 @@ async def api_record_offline(
 
 
 @api.post("/donations/{donation_id}/refunds", status_code=201, response_model=DonationOut)
-async def api_refund(donation_id: int, body: RefundCreate, user: ApiUser, session: SessionDep):
+async def api_refund(donation_id: PathId, body: RefundCreate, user: ApiUser, session: SessionDep):
     """Refund part or all of a gift (never more than what was paid)."""
     donation = await session.get(Donation, donation_id)
     campaign = await session.get(Campaign, donation.campaign_id) if donation else None
