@@ -198,13 +198,19 @@ async def accept_invite(token: str, session: SessionDep, user: CurrentUser):
 # --- CSV exports -------------------------------------------------------------------------
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv(filename: str, header: list[str], rows: list[list]) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
-        # Spreadsheets run cells starting with = + - @ as formulas: neutralize them.
-        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+        # Spreadsheets run cells starting with = + - @ as formulas: neutralize them. (A tuple,
+        # not a string: '' is "in" every string, and empty cells must stay empty.)
+        writer.writerow(
+            [f"'{v}" if isinstance(v, str) and v[:1] in FORMULA_STARTS else v for v in row]
+        )
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

@@ -1,5 +1,7 @@
 """Out-of-range numbers and ids on goods pages and the API: a clear answer, never a 500."""
 
+import csv
+import io
 import re
 
 from sqlalchemy import func, select
@@ -7,7 +9,7 @@ from sqlalchemy import func, select
 from app.db import utcnow
 from app.inkind.models import InkindEntry, Pledge
 from tests.factories import api_token, create_campaign, create_user, log_in, post_form
-from tests.inkind.factories import create_need, pledge
+from tests.inkind.factories import create_need, create_point, pledge
 
 HUGE = "99999999999999999999"
 
@@ -109,3 +111,15 @@ async def test_api_refuses_ids_no_row_can_have(client, session):
         assert response.headers["content-type"].startswith("application/problem+json")
         assert field in [e["field"] for e in response.json()["errors"]]
     assert await count(session, Pledge) == 0
+
+
+async def test_goods_csv_leaves_empty_cells_empty(client, session):
+    campaign = await create_campaign(session)
+    diapers = await create_need(session, campaign)
+    await create_point(session, campaign)
+    await pledge(session, campaign, {diapers: 30}, today=today(), due_on=today())
+    await log_in(client, "owner-palidzesim@example.org")
+    response = await client.get("/dashboard/c/palidzesim/goods/pledges.csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert rows[0]["donor_name"] == "Līga Bērziņa"
+    assert rows[0]["donor_email"] == "" and rows[0]["slot"] == ""
