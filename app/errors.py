@@ -125,6 +125,8 @@ def _pydantic_message(error: dict) -> str:
         return str(ctx.get("error", error.get("msg", "")))
     if kind == "missing":
         return _("This field is required.")
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return _("This field is required.")
     if kind == "string_too_short":
         return _("Must be at least %(n)s characters.", n=ctx.get("min_length"))
     if kind == "string_too_long":

@@ -300,10 +300,8 @@ async def demo_decide(reference: str, session: SessionDep, action: Annotated[str
         await service.mark_succeeded(session, donation, f"demo_pi_{donation.reference}")
     elif donation.status == DonationStatus.PENDING and action == "cancel":
         await service.mark_closed(session, donation, DonationStatus.EXPIRED)
-        return redirect(
-            f"/h/{quote(campaign.hashtag)}/donate?cancelled=1",
-            _("Your gift was cancelled: no money moved."),
-        )
+        # The form says so itself (?cancelled=1, as after Stripe's cancel_url): no flash too.
+        return redirect(f"/h/{quote(campaign.hashtag)}/donate?cancelled=1")
     return redirect(service.thanks_path(campaign, donation))
 
 

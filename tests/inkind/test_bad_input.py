@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.db import utcnow
 from app.inkind.models import InkindEntry, Pledge
-from tests.factories import api_token, create_campaign, create_user, log_in, post_form
+from tests.factories import api_token, create_campaign, create_user, csrf_token, log_in, post_form
 from tests.inkind.factories import create_need, create_point, pledge
 
 HUGE = "99999999999999999999"
@@ -123,3 +123,28 @@ async def test_goods_csv_leaves_empty_cells_empty(client, session):
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert rows[0]["donor_name"] == "Līga Bērziņa"
     assert rows[0]["donor_email"] == "" and rows[0]["slot"] == ""
+
+
+async def test_a_double_tap_on_cancel_shows_the_cancelled_pledge_not_an_error(client, session):
+    campaign = await create_campaign(session)
+    diapers = await create_need(session, campaign)
+    result = await pledge(session, campaign, {diapers: 30}, today=today(), due_on=today())
+    code, token = result.pledge.code, result.token
+    manage = f"/pledges/{code}?t={token}"
+    data = {"t": token, "csrf_token": await csrf_token(client, manage)}
+    first = await client.post(f"/pledges/{code}/cancel", data=data)
+    second = await client.post(f"/pledges/{code}/cancel", data=data)  # the same form, again
+    assert first.status_code == second.status_code == 303
+    assert second.headers["location"] == first.headers["location"]
+    page = await client.get(second.headers["location"])
+    assert "This pledge is already cancelled." in page.text
+
+
+async def test_pledge_form_asks_for_a_missing_name_in_plain_words(client, session):
+    campaign = await create_campaign(session)
+    diapers = await create_need(session, campaign)
+    data = await form_data(client, **{f"qty_{diapers.id}": "3", "donor_name": ""})
+    response = await client.post("/h/palidzesim/pledge", data=data)
+    assert response.status_code == 422
+    assert 'id="f-donor_name-error">This field is required.<' in response.text
+    assert "at least 1 characters" not in response.text
