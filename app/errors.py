@@ -159,6 +159,19 @@ def field_errors_from_pydantic(errors: list[dict], skip: tuple[str, ...] = ("bod
     return result
 
 
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    """The 500 answer. RequestContextMiddleware calls it inside the request's context (locale,
+    request id, security headers); Starlette's outermost handler is only the last resort."""
+    from app.web import render_error
+
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    title = _("Something went wrong")
+    detail = _("Something went wrong on our side. Nothing was saved; please try again.")
+    if wants_json(request):
+        return problem_response(request, 500, title, detail)
+    return render_error(request, 500, title, detail)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     from app.web import render_error  # web depends on errors; import here avoids a cycle
 
@@ -198,12 +211,4 @@ def install_error_handlers(app: FastAPI) -> None:
         title, detail = titles.get(exc.status_code, (_("Error"), str(exc.detail)))
         return respond(request, exc.status_code, title, detail, headers=exc.headers)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return respond(
-            request,
-            500,
-            _("Something went wrong"),
-            _("Something went wrong on our side. Nothing was saved; please try again."),
-        )
+    app.add_exception_handler(Exception, unexpected_error)
