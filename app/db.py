@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -19,6 +19,9 @@ from app.config import get_settings
 
 # Execution option: on SQLite, begin the transaction with BEGIN IMMEDIATE (a writer).
 SQLITE_IMMEDIATE = "sqlite_immediate"
+# Primary keys are INTEGER columns (32 bits on PostgreSQL): an id past this names no row, and
+# sending it to the database would fail instead of answering "not found".
+MAX_ID = 2**31 - 1
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -155,3 +158,5 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+# A row id in a URL: past MAX_ID it is a 422 like any other malformed id, never a 500.
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -3,12 +3,13 @@
 import logging
 from dataclasses import dataclass
 
+from babel.numbers import format_decimal
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.i18n import N_, _
+from app.i18n import N_, _, get_locale
 
 log = logging.getLogger("aidons.errors")
 
@@ -111,6 +112,11 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def _number(value):
+    """Limits read like the rest of the page: 1,000,000 in English, 1 000 000 in French."""
+    return format_decimal(value, locale=get_locale()) if isinstance(value, int) else value
+
+
 def _pydantic_message(error: dict) -> str:
     """Translate pydantic's error types into sentences a person can act on."""
     kind = error.get("type", "")
@@ -118,6 +124,8 @@ def _pydantic_message(error: dict) -> str:
     if kind == "value_error":
         return str(ctx.get("error", error.get("msg", "")))
     if kind == "missing":
+        return _("This field is required.")
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
         return _("This field is required.")
     if kind == "string_too_short":
         return _("Must be at least %(n)s characters.", n=ctx.get("min_length"))
@@ -127,9 +135,9 @@ def _pydantic_message(error: dict) -> str:
         return _("Must be a whole number.")
     if kind in {"greater_than_equal", "greater_than"}:
         limit = ctx.get("ge", ctx.get("gt"))
-        return _("Must be at least %(n)s.", n=limit)
+        return _("Must be at least %(n)s.", n=_number(limit))
     if kind in {"less_than_equal", "less_than"}:
-        return _("Must be at most %(n)s.", n=ctx.get("le", ctx.get("lt")))
+        return _("Must be at most %(n)s.", n=_number(ctx.get("le", ctx.get("lt"))))
     if kind in {"date_from_datetime_parsing", "date_parsing", "date_type"}:
         return _("Must be a date (YYYY-MM-DD).")
     if kind == "extra_forbidden":
@@ -149,6 +157,19 @@ def field_errors_from_pydantic(errors: list[dict], skip: tuple[str, ...] = ("bod
         location = [str(part) for part in error.get("loc", ()) if str(part) not in skip]
         result.append(FieldError(".".join(location) or "body", _pydantic_message(error)))
     return result
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    """The 500 answer. RequestContextMiddleware calls it inside the request's context (locale,
+    request id, security headers); Starlette's outermost handler is only the last resort."""
+    from app.web import render_error
+
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    title = _("Something went wrong")
+    detail = _("Something went wrong on our side. Nothing was saved; please try again.")
+    if wants_json(request):
+        return problem_response(request, 500, title, detail)
+    return render_error(request, 500, title, detail)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -190,12 +211,4 @@ def install_error_handlers(app: FastAPI) -> None:
         title, detail = titles.get(exc.status_code, (_("Error"), str(exc.detail)))
         return respond(request, exc.status_code, title, detail, headers=exc.headers)
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return respond(
-            request,
-            500,
-            _("Something went wrong"),
-            _("Something went wrong on our side. Nothing was saved; please try again."),
-        )
+    app.add_exception_handler(Exception, unexpected_error)

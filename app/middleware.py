@@ -9,7 +9,10 @@ import uuid
 from contextvars import ContextVar
 from http.cookies import SimpleCookie
 
+from starlette.requests import Request
+
 from app.config import get_settings
+from app.errors import unexpected_error
 from app.i18n import LOCALE_COOKIE, negotiate_locale, reset_locale, set_locale
 
 request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
@@ -103,6 +106,7 @@ class RequestContextMiddleware:
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
+                status_holder["started"] = True
                 headers = list(message.get("headers", []))
                 present = {key.lower() for key, _ in headers}
                 extra = self._security_headers(path, is_https)
@@ -112,7 +116,15 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_headers)
+            try:
+                await self.app(scope, receive, send_with_headers)
+            except Exception as exc:
+                if status_holder.get("started"):
+                    raise
+                # Answer here, not in Starlette's outermost handler: this way the 500 page
+                # speaks the visitor's language and carries the request id and headers.
+                response = await unexpected_error(Request(scope), exc)
+                await response(scope, receive, send_with_headers)
         finally:
             access_log.info(
                 "request",

@@ -42,3 +42,15 @@ def test_every_string_in_the_code_is_translated(locale):
 )
 def test_locale_negotiation(cookie, header, expected):
     assert negotiate_locale(cookie, header) == expected
+
+
+async def test_french_labels_put_a_space_before_the_colon(client, session):
+    from tests.factories import create_campaign, log_in
+
+    await create_campaign(session)
+    await log_in(client, "owner-palidzesim@example.org")
+    client.cookies.set("aidons_lang", "fr")
+    footer = (await client.get("/")).text
+    assert "Langue :" in footer and "Langue:" not in footer
+    form = (await client.get("/dashboard/c/palidzesim/edit")).text
+    assert "Hashtag :" in form and "Hashtag:" not in form

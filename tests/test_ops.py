@@ -55,6 +55,22 @@ async def test_unexpected_errors_get_a_friendly_page_without_a_trace(app, client
     assert "secret internals" not in api.text
 
 
+async def test_an_unexpected_error_speaks_the_visitors_language_and_keeps_the_headers(app, client):
+    router = APIRouter()
+
+    @router.get("/boom")
+    async def boom():
+        raise RuntimeError("secret internals")
+
+    app.include_router(router)
+    page = await client.get("/boom", headers={"Accept-Language": "fr", "X-Request-ID": "trace-9"})
+    assert page.status_code == 500
+    assert "Une erreur s’est produite" in page.text
+    assert "Something went wrong" not in page.text
+    assert page.headers["x-request-id"] == "trace-9"  # what a person can quote to support
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
 async def test_unknown_api_route_is_problem_json(client):
     response = await client.get("/api/v1/nothing-here")
     assert response.status_code == 404

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from app.accounts.deps import CurrentUser
 from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign
-from app.db import SessionDep
+from app.db import PathId, SessionDep
 from app.donations import service
 from app.donations.models import Donation, DonationStatus, Provider
 from app.donations.router import parse_amount
@@ -220,7 +220,7 @@ async def _refund_context(session, campaign: Campaign, donation: Donation, value
 
 @pages.get("/dashboard/c/{tag}/donations/{donation_id}/refund")
 async def refund_form(
-    tag: str, donation_id: int, request: Request, session: SessionDep, user: CurrentUser
+    tag: str, donation_id: PathId, request: Request, session: SessionDep, user: CurrentUser
 ):
     campaign = await campaigns.editable_campaign(session, tag, user)
     donation = await service.for_campaign(session, campaign, donation_id)
@@ -231,7 +231,7 @@ async def refund_form(
 
 @pages.post("/dashboard/c/{tag}/donations/{donation_id}/refund")
 async def refund(
-    tag: str, donation_id: int, request: Request, session: SessionDep, user: CurrentUser
+    tag: str, donation_id: PathId, request: Request, session: SessionDep, user: CurrentUser
 ):
     campaign = await campaigns.editable_campaign(session, tag, user)
     donation = await service.for_campaign(session, campaign, donation_id)

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from app.accounts.deps import CurrentUser
-from app.db import SessionDep
+from app.db import PathId, SessionDep
 from app.errors import AppError, ValidationFailed
 from app.i18n import _
 from app.inkind import deliveries, forms, needs, pledges, service, volunteers
@@ -74,7 +74,7 @@ async def create_need(tag: str, request: Request, session: SessionDep, user: Cur
 
 @pages.post("/dashboard/c/{tag}/goods/needs/{need_id}/active")
 async def toggle_need(
-    tag: str, need_id: int, session: SessionDep, user: CurrentUser,
+    tag: str, need_id: PathId, session: SessionDep, user: CurrentUser,
     active: Annotated[str, Form()] = "",
 ):  # fmt: skip
     campaign = await service.organizer_campaign(session, tag, user)
@@ -126,7 +126,7 @@ async def create_point(tag: str, request: Request, session: SessionDep, user: Cu
 
 @pages.post("/dashboard/c/{tag}/goods/points/{point_id}/slots")
 async def create_slot(
-    tag: str, point_id: int, request: Request, session: SessionDep, user: CurrentUser
+    tag: str, point_id: PathId, request: Request, session: SessionDep, user: CurrentUser
 ):
     campaign = await service.organizer_campaign(session, tag, user)
     point = await needs.get_drop_off_point(session, campaign, point_id)
@@ -174,7 +174,7 @@ async def invite(tag: str, request: Request, session: SessionDep, user: CurrentU
 
 
 @pages.post("/dashboard/c/{tag}/goods/volunteers/invites/{invite_id}/revoke")
-async def revoke(tag: str, invite_id: int, session: SessionDep, user: CurrentUser):
+async def revoke(tag: str, invite_id: PathId, session: SessionDep, user: CurrentUser):
     campaign = await service.organizer_campaign(session, tag, user)
     await volunteers.revoke_invite(session, campaign, invite_id)
     return redirect(f"{base(campaign)}/goods/volunteers", _("Invitation link revoked."))
@@ -198,13 +198,19 @@ async def accept_invite(token: str, session: SessionDep, user: CurrentUser):
 # --- CSV exports -------------------------------------------------------------------------
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv(filename: str, header: list[str], rows: list[list]) -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
-        # Spreadsheets run cells starting with = + - @ as formulas: neutralize them.
-        writer.writerow(["'" + v if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+        # Spreadsheets run cells starting with = + - @ as formulas: neutralize them. (A tuple,
+        # not a string: '' is "in" every string, and empty cells must stay empty.)
+        writer.writerow(
+            [f"'{v}" if isinstance(v, str) and v[:1] in FORMULA_STARTS else v for v in row]
+        )
     return Response(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",

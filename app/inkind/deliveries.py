@@ -24,9 +24,10 @@ from app.inkind.models import (
 )
 from app.inkind.needs import get_drop_off_point, get_need
 from app.inkind.pledges import by_code, normalize_code, status_after_delivery
-from app.inkind.schemas import DeliveryCreate, DeliveryLineIn
+from app.inkind.schemas import MAX_UNITS, DeliveryCreate, DeliveryLineIn
 from app.outbox import OutboxEmail
 from app.text import clean_line
+from app.web import format_number
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,12 @@ async def correct(
         errors.append(FieldError("received", _("Enter a change, e.g. -20 or 15.")))
     if len(why) < 3:
         errors.append(FieldError("why", _("Say why, for the record.")))
+    for field, value in (("received", received), ("refused", refused)):
+        if abs(value) > MAX_UNITS:
+            message = _("Enter a number between -%(n)s and %(n)s.", n=format_number(MAX_UNITS))
+            errors.append(FieldError(field, message))
+    if errors:
+        raise ValidationFailed(errors)
     bucket = need.bucket(day)
     current = (await ledger.totals(session, [need.id], [bucket])).get(
         (need.id, bucket), ledger.Totals()

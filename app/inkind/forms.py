@@ -87,21 +87,25 @@ def pledge_input(form: FormData, needs: list[Need]) -> tuple[PledgeCreate, list[
     try:
         parsed = PledgeCreate.model_validate(data)
     except ValidationError as exc:
-        _raise(exc, errors)
+        _raise(exc, errors, rename=lambda field: line_field(field, line_needs))
     if errors:
         raise ValidationFailed(errors)
     return parsed, line_needs
 
 
+def line_field(field: str, line_needs: list[int]) -> str:
+    """Errors say lines.2.quantity; the form's field is qty_<need id> (when that line exists)."""
+    parts = field.split(".")
+    if parts[0] == "lines" and len(parts) > 1 and parts[1].isdigit():
+        index = int(parts[1])
+        return f"qty_{line_needs[index]}" if index < len(line_needs) else "form"
+    return field
+
+
 def rename_line_errors(exc: ValidationFailed, line_needs: list[int]) -> dict[str, str]:
-    """Service errors say lines.2.quantity; the form's field is qty_<need id>."""
     result = {}
     for error in exc.field_errors:
-        field = error.field
-        parts = field.split(".")
-        if parts[0] == "lines" and len(parts) > 1 and parts[1].isdigit():
-            field = f"qty_{line_needs[int(parts[1])]}"
-        result.setdefault(field, error.message)
+        result.setdefault(line_field(error.field, line_needs), error.message)
     return result or {"form": exc.message}
 
 

@@ -28,9 +28,10 @@ from app.inkind.models import (
     Slot,
 )
 from app.inkind.needs import get_drop_off_point, get_slot
-from app.inkind.schemas import PledgeCreate
+from app.inkind.schemas import MAX_UNITS, PledgeCreate
 from app.outbox import OutboxEmail
 from app.text import clean_line
+from app.web import format_number
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read aloud
 CODE_LENGTH = 6
@@ -208,6 +209,13 @@ def _units_by_need(
             )
             errors.append(FieldError("due_on", message))
         units[need.id] = units.get(need.id, 0) + count
+        if units[need.id] > MAX_UNITS:  # packs multiply: the limit is on units
+            message = _(
+                "At most %(n)s %(unit)s in one pledge.",
+                n=format_number(MAX_UNITS),
+                unit=need.item.unit,
+            )
+            errors.append(FieldError(field, message))
     return units
 
 
@@ -325,6 +333,8 @@ async def change_quantities(
         if wanted < line.brought:
             message = _("At least %(n)s: that much already arrived.", n=line.brought)
             errors.append(FieldError(field, message))
+        elif wanted > MAX_UNITS:
+            errors.append(FieldError(field, _("At most %(n)s.", n=format_number(MAX_UNITS))))
         elif wanted > line.units and line.need_id in needs and needs[line.need_id].is_capped:
             left = await available(session, needs[line.need_id], pledge.due_on)
             if wanted - line.units > left:

@@ -14,6 +14,7 @@ from app.db import SessionDep, utcnow
 from app.errors import AppError, Forbidden, ValidationFailed, problem_response
 from app.i18n import _
 from app.inkind import deliveries, forms, needs, pledges, service
+from app.inkind.models import PledgeStatus
 from app.inkind.notify import manage_url
 from app.inkind.schemas import (
     DeliveryCreate,
@@ -158,10 +159,11 @@ async def change_pledge(code: str, request: Request, session: SessionDep):
 @pages.post("/pledges/{code}/cancel")
 async def cancel_pledge(code: str, session: SessionDep, t: Annotated[str, Form()] = ""):
     pledge = await pledges.for_donor(session, code, t, lock=True)
+    page = f"/pledges/{pledge.code}?t={quote(t)}"
+    if pledge.status == PledgeStatus.CANCELLED:  # a double tap: the first one did it
+        return redirect(page, _("This pledge is already cancelled."))
     await pledges.cancel(session, pledge, actor="donor", note="cancelled with the donor's link")
-    return redirect(
-        f"/pledges/{pledge.code}?t={quote(t)}", _("Your pledge is cancelled. Thank you anyway!")
-    )
+    return redirect(page, _("Your pledge is cancelled. Thank you anyway!"))
 
 
 # --- JSON API -----------------------------------------------------------------------------

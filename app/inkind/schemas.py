@@ -1,14 +1,16 @@
 """What the in-kind API accepts and shows. Quantities are integers; packs only on input."""
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from app.db import MAX_ID
 from app.i18n import _
 from app.inkind.models import NeedKind, PledgePolicy, PledgeStatus, RefusalReason
 
 MAX_UNITS = 1_000_000
+RowId = Annotated[int, Field(ge=0, le=MAX_ID)]
 
 
 class Strict(BaseModel):
@@ -42,7 +44,7 @@ class NeedCreate(Strict):
 
 
 class PledgeLineIn(Strict):
-    need_id: int
+    need_id: RowId
     quantity: int = Field(ge=1, le=MAX_UNITS)
     per: Literal["unit", "pack"] = "unit"
 
@@ -52,8 +54,8 @@ class PledgeCreate(Strict):
     donor_email: str = Field(default="", max_length=254)
     donor_phone: str = Field(default="", max_length=40)
     lines: list[PledgeLineIn] = Field(min_length=1, max_length=20)
-    drop_off_point_id: int | None = None
-    slot_id: int | None = None
+    drop_off_point_id: RowId | None = None
+    slot_id: RowId | None = None
     due_on: date | None = Field(default=None, description="The day you will bring it")
     idempotency_key: str | None = Field(
         default=None, min_length=8, max_length=80, description="A random value: retries are safe"
@@ -65,7 +67,7 @@ class PledgeChange(Strict):
 
 
 class DeliveryLineIn(Strict):
-    need_id: int
+    need_id: RowId
     accepted_units: int = Field(default=0, ge=0, le=MAX_UNITS)
     refused_units: int = Field(default=0, ge=0, le=MAX_UNITS)
     refusal_reason: RefusalReason | None = None
@@ -76,7 +78,7 @@ class DeliveryCreate(Strict):
     full: bool = Field(default=False, description="Everything still pledged arrived")
     lines: list[DeliveryLineIn] = Field(default_factory=list, max_length=20)
     received_on: date | None = None
-    drop_off_point_id: int | None = None
+    drop_off_point_id: RowId | None = None
     donor_name: str = Field(default="", max_length=120)
     note: str = Field(default="", max_length=300)
     idempotency_key: str | None = Field(default=None, min_length=8, max_length=80)

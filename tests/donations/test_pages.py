@@ -101,6 +101,20 @@ async def test_cancelling_the_demo_checkout_counts_nothing(client, session):
     assert await assert_totals_match_ledger(session, campaign.id) == (0, 0)
 
 
+async def test_a_cancelled_checkout_says_so_once(client, session):
+    await create_campaign(session)
+    page = await client.get(DONATE)
+    token = form_token(page.text, "csrf_token")
+    started = await client.post(
+        DONATE, data={"csrf_token": token, "amount": "20", "idempotency_key": "once"}
+    )
+    cancelled = await client.post(
+        started.headers["location"], data={"csrf_token": token, "action": "cancel"}
+    )
+    form = await client.get(cancelled.headers["location"])
+    assert form.text.count("no money moved") == 1
+
+
 async def test_form_errors_keep_what_was_typed(client, session):
     await create_campaign(session)
     token = await csrf_token(client, DONATE)
