@@ -193,6 +193,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        bad_address = any(error.get("loc", ("",))[0] == "path" for error in exc.errors())
+        if bad_address and not wants_json(request):
+            # A page address with a malformed id points to nothing: say so plainly.
+            return respond(request, 404, _("Not found"), _("There is nothing at this address."))
         errors = field_errors_from_pydantic(list(exc.errors()), skip=("body", "query", "path"))
         return respond(
             request,

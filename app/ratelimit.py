@@ -3,7 +3,7 @@
 import time
 from functools import lru_cache
 
-from sqlalchemy import BigInteger, Integer, String, delete
+from sqlalchemy import BigInteger, Integer, String, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -57,6 +57,21 @@ async def hit(session: AsyncSession, key: str, limit: int, window_seconds: int) 
     if count == 1 and window_start % 3600 == 0:
         await purge_expired(session)
     return count <= limit
+
+
+async def count(session: AsyncSession, key: str, window_seconds: int) -> int:
+    """Attempts counted for `key` in the current window, without counting one more."""
+    window_start = int(time.time()) // window_seconds * window_seconds
+    redis_url = get_settings().redis_url
+    if redis_url:
+        value = await _redis_client(redis_url).get(f"aidons:rl:{key}:{window_start}")
+        return int(value or 0)
+    hits = await session.scalar(
+        select(RateLimitCounter.hits).where(
+            RateLimitCounter.key == key, RateLimitCounter.window_start == window_start
+        )
+    )
+    return hits or 0
 
 
 async def purge_expired(session: AsyncSession, older_than_seconds: int = 86400) -> None:

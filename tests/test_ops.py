@@ -94,3 +94,13 @@ async def test_language_switch_never_redirects_off_site(client):
         response = await client.get("/lang/fr", params={"next": target})
         assert response.headers["location"] == "/"
     assert "aidons_lang=fr" in response.headers["set-cookie"]
+
+
+async def test_a_malformed_id_in_a_page_address_is_a_404(client, session):
+    await create_campaign(session, hashtag="ids")
+    for path in ("/h/ids/updates/abc", "/h/ids/updates/" + "9" * 20):
+        response = await client.get(path)
+        assert response.status_code == 404, path
+        assert "There is nothing at this address." in response.text
+    api = await client.get("/api/v1/campaigns/ids/updates?limit=abc")
+    assert api.status_code == 422 and api.headers["content-type"] == "application/problem+json"

@@ -21,3 +21,12 @@ async def test_limit_allows_then_blocks_within_a_window(limiter_backend, session
     assert results == [True, True, True, False, False]
     other = [await ratelimit.hit(session, key + ":other", 3, 600) for _ in range(2)]
     assert other == [True, True]
+
+
+async def test_count_reads_without_counting(limiter_backend, session):
+    key = f"test:{uuid.uuid4().hex}"
+    assert await ratelimit.count(session, key, 600) == 0
+    await ratelimit.hit(session, key, limit=5, window_seconds=600)
+    await ratelimit.hit(session, key, limit=5, window_seconds=600)
+    assert await ratelimit.count(session, key, 600) == 2
+    assert await ratelimit.count(session, key, 600) == 2

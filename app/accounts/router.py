@@ -46,11 +46,25 @@ def _set_session_cookie(response: Response, raw: str) -> None:
     )
 
 
-async def _login_allowed(session, request: Request, email: str) -> bool:
-    ip_ok = await ratelimit.hit(session, f"login:ip:{client_ip(request)}", *LOGIN_LIMIT_PER_IP)
-    email_key = f"login:email:{email.strip().lower()[:200]}"
-    email_ok = await ratelimit.hit(session, email_key, *LOGIN_LIMIT_PER_EMAIL)
-    return ip_ok and email_ok
+def _login_limits(request: Request, email: str) -> list[tuple[str, int, int]]:
+    return [
+        (f"login:ip:{client_ip(request)}", *LOGIN_LIMIT_PER_IP),
+        (f"login:email:{email.strip().lower()[:200]}", *LOGIN_LIMIT_PER_EMAIL),
+    ]
+
+
+async def _login_blocked(session, request: Request, email: str) -> bool:
+    """Too many failed attempts lately, from this address or for this account."""
+    for key, limit, window in _login_limits(request, email):
+        if await ratelimit.count(session, key, window) >= limit:
+            return True
+    return False
+
+
+async def _count_failed_login(session, request: Request, email: str) -> None:
+    # Only failures count: a team sharing one account logs in as often as it needs.
+    for key, limit, window in _login_limits(request, email):
+        await ratelimit.hit(session, key, limit, window)
 
 
 @pages.get("/signup")
@@ -107,11 +121,12 @@ async def login(
     next: Annotated[str, Form()] = "",
 ):
     context = {"values": {"email": email}, "next": safe_next(next)}
-    if not await _login_allowed(session, request, email):
+    if await _login_blocked(session, request, email):
         context["error"] = _("Too many attempts. Please wait a few minutes and try again.")
         return render(request, "accounts/login.html", context, status_code=429)
     user = await service.authenticate(session, email, password)
     if user is None:
+        await _count_failed_login(session, request, email)
         context["error"] = _("Email or password is incorrect.")
         return render(request, "accounts/login.html", context, status_code=400)
     raw = await service.start_session(session, user, request.headers.get("user-agent", ""))
@@ -144,7 +159,7 @@ class TokenResponse(BaseModel):
 @api.post("/tokens", status_code=201, response_model=TokenResponse)
 async def create_token(body: TokenRequest, request: Request, session: SessionDep):
     """Exchange an email and password for a bearer token (stored hashed; revocable)."""
-    if not await _login_allowed(session, request, body.email):
+    if await _login_blocked(session, request, body.email):
         return problem_response(
             request,
             429,
@@ -154,6 +169,7 @@ async def create_token(body: TokenRequest, request: Request, session: SessionDep
         )
     user = await service.authenticate(session, body.email, body.password)
     if user is None:
+        await _count_failed_login(session, request, body.email)
         return problem_response(
             request,
             401,

@@ -12,7 +12,7 @@ from app.accounts.deps import ApiUser, ApiUserOptional, CurrentUser, OptionalUse
 from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign
 from app.config import get_settings
-from app.db import SessionDep, utcnow
+from app.db import MAX_ID, PathId, SessionDep, utcnow
 from app.errors import FieldError, NotFound, ValidationFailed
 from app.i18n import _
 from app.inkind import needs as inkind_needs
@@ -114,12 +114,15 @@ def _parse(values: dict, campaign: Campaign) -> dict:
     except ValueError:
         errors.append(FieldError("spent_on", _("Must be a date (YYYY-MM-DD).")))
     parsed["description"] = values["description"]
-    parsed["need_id"] = int(values["need_id"]) if values["need_id"].isdigit() else None
+    need_id = values["need_id"]
+    parsed["need_id"] = int(need_id) if need_id.isdigit() and 0 < int(need_id) <= MAX_ID else None
     if values["units"]:
-        if values["units"].isdigit():
-            parsed["units"] = int(values["units"])
-        else:
+        if not values["units"].isdigit():
             errors.append(FieldError("units", _("Must be a whole number.")))
+        elif int(values["units"]) > service.MAX_UNITS:
+            errors.append(FieldError("units", _("Must be at most %(n)s.", n=service.MAX_UNITS)))
+        else:
+            parsed["units"] = int(values["units"])
     if errors:
         raise ValidationFailed(errors)
     return parsed
@@ -127,7 +130,7 @@ def _parse(values: dict, campaign: Campaign) -> dict:
 
 @pages.post("/dashboard/c/{tag}/expenses/{expense_id}/void")
 async def void_expense(
-    tag: str, expense_id: int, request: Request, session: SessionDep, user: CurrentUser
+    tag: str, expense_id: PathId, request: Request, session: SessionDep, user: CurrentUser
 ):
     campaign = await _organizer_campaign(session, tag, user)
     expense = await service.get_expense(session, campaign, expense_id)
@@ -142,7 +145,7 @@ async def void_expense(
 
 
 @pages.get("/h/{tag}/expenses/{expense_id}/receipt")
-async def receipt(tag: str, expense_id: int, session: SessionDep, user: OptionalUser):
+async def receipt(tag: str, expense_id: PathId, session: SessionDep, user: OptionalUser):
     campaign, _hashtag, role = await campaigns.visible_campaign(session, tag, user)
     expense = await service.get_expense(session, campaign, expense_id)
     found = await service.receipt_bytes(session, expense)
@@ -168,8 +171,8 @@ class ExpenseIn(BaseModel):
     description: str = Field(max_length=300)
     spent_on: date
     receipt_public: bool = False
-    need_id: int | None = None
-    units: int | None = None
+    need_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    units: int | None = Field(default=None, ge=1, le=service.MAX_UNITS)
 
 
 class ExpenseOut(BaseModel):
@@ -218,7 +221,7 @@ async def api_record_expense(tag: str, body: ExpenseIn, session: SessionDep, use
 
 @api.post("/campaigns/{tag}/expenses/{expense_id}/receipt", response_model=ExpenseOut)
 async def api_attach_receipt(
-    tag: str, expense_id: int, receipt: UploadFile, session: SessionDep, user: ApiUser
+    tag: str, expense_id: PathId, receipt: UploadFile, session: SessionDep, user: ApiUser
 ):
     """Attach the receipt (multipart field `receipt`: a photo or a PDF)."""
     campaign = await _organizer_campaign(session, tag, user)

@@ -15,7 +15,7 @@ from app.campaigns import service as campaigns
 from app.campaigns.hashtags import hashtag_key
 from app.campaigns.models import Campaign
 from app.config import get_settings
-from app.db import SessionDep, utcnow
+from app.db import MAX_ID, PathId, SessionDep, utcnow
 from app.errors import Forbidden, ValidationFailed
 from app.i18n import _, get_locale
 from app.inkind.models import Delivery
@@ -144,7 +144,7 @@ async def progress_page(
 
 @pages.get("/h/{tag}/updates/{update_id}")
 async def update_page(
-    tag: str, update_id: int, request: Request, session: SessionDep, user: OptionalUser
+    tag: str, update_id: PathId, request: Request, session: SessionDep, user: OptionalUser
 ):
     campaign, _hashtag, role = await campaigns.visible_campaign(session, tag, user)
     update = await service.get_update(session, campaign, update_id)
@@ -302,6 +302,11 @@ async def create_update(
     return redirect(_edit_url(campaign, update), _status_message(update))
 
 
+def _ids(values: list) -> list[int]:
+    """Row ids ticked in a form; anything else is ignored rather than trusted."""
+    return [int(v) for v in values if str(v).isdigit() and 0 < int(v) <= MAX_ID]
+
+
 def _edit_url(campaign: Campaign, update: FieldUpdate) -> str:
     return f"/dashboard/c/{quote(campaign.hashtag)}/updates/{update.id}"
 
@@ -317,7 +322,7 @@ def _status_message(update: FieldUpdate) -> str:
 
 @pages.get("/dashboard/c/{tag}/updates/{update_id}")
 async def edit_update_form(
-    tag: str, update_id: int, request: Request, session: SessionDep, user: CurrentUser
+    tag: str, update_id: PathId, request: Request, session: SessionDep, user: CurrentUser
 ):
     campaign, role = await _team_campaign(session, tag, user)
     update = await service.get_update(session, campaign, update_id)
@@ -350,7 +355,7 @@ async def _edit_context(session, campaign, role, update, values=None, errors=Non
 @pages.post("/dashboard/c/{tag}/updates/{update_id}")
 async def edit_update(
     tag: str,
-    update_id: int,
+    update_id: PathId,
     request: Request,
     session: SessionDep,
     user: CurrentUser,
@@ -369,8 +374,8 @@ async def edit_update(
             session,
             campaign,
             update,
-            [int(v) for v in form.getlist("expense_ids") if str(v).isdigit()],
-            [int(v) for v in form.getlist("delivery_ids") if str(v).isdigit()],
+            _ids(form.getlist("expense_ids")),
+            _ids(form.getlist("delivery_ids")),
         )
     except ValidationFailed as exc:
         context = await _edit_context(session, campaign, role, update, values, exc.by_field())
@@ -384,7 +389,7 @@ async def edit_update(
 @pages.post("/dashboard/c/{tag}/updates/{update_id}/status")
 async def change_update_status(
     tag: str,
-    update_id: int,
+    update_id: PathId,
     session: SessionDep,
     user: CurrentUser,
     action: Annotated[str, Form()] = "",
@@ -413,7 +418,7 @@ async def change_update_status(
 @pages.post("/dashboard/c/{tag}/updates/{update_id}/photos")
 async def upload_photo(
     tag: str,
-    update_id: int,
+    update_id: PathId,
     session: SessionDep,
     user: CurrentUser,
     photo: Annotated[UploadFile | None, Form()] = None,
@@ -436,13 +441,16 @@ async def upload_photo(
 # --- API -----------------------------------------------------------------------------------------
 
 
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
 class UpdateIn(BaseModel):
     title: str = Field(max_length=160)
     body: str = Field(default="", max_length=20000)
     video_url: str = Field(default="", max_length=500)
     publish: bool = False
-    expense_ids: list[int] = Field(default_factory=list, description="Spending it reports")
-    delivery_ids: list[int] = Field(default_factory=list, description="Deliveries it reports")
+    expense_ids: list[RowId] = Field(default_factory=list, description="Spending it reports")
+    delivery_ids: list[RowId] = Field(default_factory=list, description="Deliveries it reports")
 
 
 class PhotoOut(BaseModel):
@@ -532,7 +540,7 @@ async def api_create_update(tag: str, body: UpdateIn, session: SessionDep, user:
 @api.post("/campaigns/{tag}/updates/{update_id}/photos", status_code=201, response_model=UpdateOut)
 async def api_add_photo(
     tag: str,
-    update_id: int,
+    update_id: PathId,
     photo: UploadFile,
     session: SessionDep,
     user: ApiUser,

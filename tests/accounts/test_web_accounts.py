@@ -117,3 +117,14 @@ async def test_login_redirects_only_within_the_site(client, session):
         {"email": "next@example.org", "password": DEFAULT_PASSWORD, "next": "https://evil.example"},
     )
     assert response.headers["location"] == "/dashboard"
+
+
+async def test_successful_logins_do_not_count_toward_the_limit(client, session):
+    # A team sharing one account at a drop-off point logs in again and again.
+    await create_user(session, email="shared@example.org")
+    for _ in range(15):
+        response = await post_form(
+            client, "/login", {"email": "shared@example.org", "password": DEFAULT_PASSWORD}
+        )
+        assert response.status_code == 303
+        client.cookies.delete("aidons_session")

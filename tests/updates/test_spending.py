@@ -210,3 +210,19 @@ async def test_an_update_points_to_the_spending_and_deliveries_it_reports(client
         headers=other_headers,
     )
     assert foreign.status_code == 422
+
+
+async def test_huge_ids_and_numbers_get_clear_answers_not_errors(client, session):
+    _owner, _campaign, _milk, headers = await setup(session)
+    huge = "9" * 20
+    assert (await client.get(f"/h/palidzesim/updates/{huge}")).status_code == 404
+    assert (await client.get(f"/h/palidzesim/expenses/{huge}/receipt")).status_code == 404
+    response = await spend(client, headers, need_id=int(huge), units=5)
+    assert response.status_code == 422
+    linked = await client.post(
+        "/api/v1/campaigns/palidzesim/updates",
+        json={"title": "Huge ids", "expense_ids": [int(huge)]},
+        headers=headers,
+    )
+    assert linked.status_code == 422
+    assert linked.json()["errors"][0]["field"].startswith("expense_ids")
