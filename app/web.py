@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import jinja2
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
@@ -65,7 +65,9 @@ def format_day(value: date | datetime | None, style: str = "medium") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, style, locale=get_locale())
+        # Minutes are enough, and the zone is said: visitors live in many time zones.
+        when = format_date(value, style, locale=get_locale())
+        return f"{when}, {format_time(value, 'short', locale=get_locale())} UTC"
     return format_date(value, style, locale=get_locale())
 
 

@@ -4,6 +4,7 @@ import secrets
 from typing import Annotated
 from urllib.parse import quote
 
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Depends, Form, Header, Query, Request
 from fastapi.responses import JSONResponse
 
@@ -115,8 +116,11 @@ def donation_out(donation: Donation) -> DonationOut:
 
 
 def amount_example(currency: str) -> str:
-    sample = Money(20 * 10 ** exponent(currency), currency)
-    return sample.major_text() if exponent(currency) == 0 else f"{sample.major_text()}"
+    """ "20.00" in English, "20,00" in French, "20" for zero-decimal currencies."""
+    digits = exponent(currency)
+    sample = Money(20 * 10**digits, currency)
+    pattern = "0" + ("." + "0" * digits if digits else "")
+    return format_decimal(sample.major, format=pattern, locale=get_locale())
 
 
 def parse_amount(text: str, currency: str) -> int:

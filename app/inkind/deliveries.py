@@ -205,7 +205,10 @@ async def correct(
     why: str,
 ) -> None:
     """A correction is a new entry with who and why; the history stays as it was."""
-    need = await get_need(session, campaign, need_id)
+    try:
+        need = await get_need(session, campaign, need_id)
+    except NotFound:
+        raise ValidationFailed([FieldError("need_id", _("Choose the need to correct."))]) from None
     why = clean_line(why)
     errors = []
     if received == 0 and refused == 0:

@@ -35,6 +35,7 @@ from app.web import format_number
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read aloud
 CODE_LENGTH = 6
+MAX_DAYS_AHEAD = timedelta(days=366)  # a promise for a day further away is not a plan
 GRACE_DAYS = 2  # a pledge expires this many days after its day passed with nothing brought
 
 
@@ -180,6 +181,8 @@ async def _validate(
     due_on = slot.day if slot else (data.due_on or today)
     if not slot and due_on < today:
         errors.append(FieldError("due_on", _("Choose today or a later day.")))
+    elif not slot and due_on > today + MAX_DAYS_AHEAD:
+        errors.append(FieldError("due_on", _("Choose a day within the next year.")))
     clean.update(slot=slot, point=point, due_on=due_on)
     return clean, errors
 

@@ -135,6 +135,19 @@ async def test_form_errors_keep_what_was_typed(client, session):
     assert await session.scalar(select(func.count()).select_from(Donation)) == 0
 
 
+async def test_the_amount_hint_is_written_the_visitor_s_way(client, session):
+    await create_campaign(session)
+    french = {"Accept-Language": "fr"}
+    token = await csrf_token(client, DONATE)
+    response = await client.post(
+        DONATE,
+        data={"csrf_token": token, "amount": "other", "other_amount": "vingt"},
+        headers=french,
+    )
+    assert response.status_code == 422
+    assert "Saisissez un montant comme 20,00." in response.text
+
+
 async def test_form_needs_csrf_and_the_honeypot_stops_bots(client, session):
     await create_campaign(session)
     no_csrf = await client.post(DONATE, data={"amount": "20"})

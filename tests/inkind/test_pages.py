@@ -81,6 +81,7 @@ async def test_bad_pledges_re_render_the_form_and_write_nothing(client, session)
         ),
         ({f"qty_{diapers.id}": "5", "donor_email": "nope"}, "donor_email", "valid email"),
         ({f"qty_{diapers.id}": "5", "due_on": "2001-01-01"}, "due_on", "today or a later day"),
+        ({f"qty_{diapers.id}": "5", "due_on": "9999-12-31"}, "due_on", "within the next year"),
     ]
     for fields, field, message in cases:
         data = await pledge_form_data(client, **fields)
@@ -290,3 +291,18 @@ async def test_a_new_volunteer_signs_up_and_comes_back_to_the_invitation(client,
     response = await post_form(client, f"/invite/{raw}", {}, f"/invite/{raw}")
     assert response.headers["location"] == "/dashboard/c/palidzesim/desk"
     assert (await client.get("/dashboard/c/palidzesim/desk")).status_code == 200
+
+
+async def test_a_correction_without_a_need_asks_for_the_need(client, session):
+    campaign = await create_campaign(session)
+    await create_need(session, campaign)
+    await log_in(client, "owner-palidzesim@example.org")
+    response = await post_form(
+        client,
+        "/dashboard/c/palidzesim/desk/correction",
+        {"need_id": "", "received": "-20", "why": "Counted twice"},
+        "/dashboard/c/palidzesim/desk",
+    )
+    assert response.status_code == 422
+    assert "Choose the need to correct." in response.text
+    assert await count(session, InkindEntry) == 0
