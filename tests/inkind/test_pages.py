@@ -306,3 +306,18 @@ async def test_a_correction_without_a_need_asks_for_the_need(client, session):
     assert response.status_code == 422
     assert "Choose the need to correct." in response.text
     assert await count(session, InkindEntry) == 0
+
+
+async def test_desk_errors_show_under_the_field_to_fix(client, session):
+    campaign = await create_campaign(session)
+    diapers = await create_need(session, campaign)
+    await log_in(client, "owner-palidzesim@example.org")
+    response = await post_form(
+        client,
+        "/dashboard/c/palidzesim/desk/walk-in",
+        {f"accepted_{diapers.id}": "10", f"refused_{diapers.id}": "5"},
+        "/dashboard/c/palidzesim/desk/walk-in",
+    )
+    assert response.status_code == 422
+    assert f'id="f-reason_{diapers.id}-error">Say why units were refused.' in response.text
+    assert await count(session, InkindEntry) == 0
