@@ -9,6 +9,7 @@ and two workers may disagree for at most those few seconds (exactly as two CDN e
 import json
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -149,6 +150,13 @@ async def store(request: Request, name: str, response: Response) -> Response:
         await backend().set(key, page, seconds + STALE_GRACE_SECONDS)
         _refreshing.pop(key, None)
     return response
+
+
+async def serve(request: Request, name: str, build: Callable[[], Awaitable[Response]]) -> Response:
+    """The cached page if fresh, else build it (and keep it when it is public)."""
+    if cached := await lookup(request, name):
+        return cached
+    return await store(request, name, await build())
 
 
 async def forget(*names: str) -> None:

@@ -196,40 +196,35 @@ async def atom_feed(tag: str, request: Request, session: SessionDep):
 @pages.get("/h/{tag}/embed")
 async def embed_widget(tag: str, request: Request, session: SessionDep):
     """A small page for partner sites' iframes: no cookies, cacheable, framing allowed."""
-    cache_name = f"embed:{hashtag_key(tag)}"
-    if cached := await pagecache.lookup(request, cache_name):
-        return cached
-    campaign, _hashtag, _role = await campaigns.visible_campaign(session, tag, None)
-    progress = await campaigns.progress(session, campaign)
-    # Rendered without app.web.render: the widget must never set or clear a cookie.
-    response = templates.TemplateResponse(
-        request,
-        "updates/embed.html",
-        {
-            "campaign": campaign,
-            "progress": progress,
-            "page_url": absolute_url(f"/h/{quote(campaign.hashtag)}"),
-        },
-    )
-    return await pagecache.store(request, cache_name, public_cache(response))
+
+    async def build() -> Response:
+        campaign, progress = await _public_figures(session, tag)
+        # Rendered without app.web.render: the widget must never set or clear a cookie.
+        page_url = absolute_url(f"/h/{quote(campaign.hashtag)}")
+        context = {"campaign": campaign, "progress": progress, "page_url": page_url}
+        return public_cache(templates.TemplateResponse(request, "updates/embed.html", context))
+
+    return await pagecache.serve(request, f"embed:{hashtag_key(tag)}", build)
 
 
 @pages.get("/h/{tag}/badge.svg")
 async def badge(tag: str, request: Request, session: SessionDep):
-    cache_name = f"badge:{hashtag_key(tag)}"
-    if cached := await pagecache.lookup(request, cache_name):
-        return cached
+    async def build() -> Response:
+        campaign, progress = await _public_figures(session, tag)
+        svg = share.badge_svg(f"#{campaign.hashtag}", progress.summary(get_locale()))
+        return public_cache(Response(svg, media_type="image/svg+xml"))
+
+    return await pagecache.serve(request, f"badge:{hashtag_key(tag)}", build)
+
+
+async def _public_figures(session, tag: str) -> tuple[Campaign, campaigns.Progress]:
     campaign, _hashtag, _role = await campaigns.visible_campaign(session, tag, None)
-    progress = await campaigns.progress(session, campaign)
-    svg = share.badge_svg(f"#{campaign.hashtag}", progress.summary(get_locale()))
-    response = public_cache(Response(svg, media_type="image/svg+xml"))
-    return await pagecache.store(request, cache_name, response)
+    return campaign, await campaigns.progress(session, campaign)
 
 
 @pages.get("/h/{tag}/card.png")
 async def share_card(tag: str, request: Request, session: SessionDep):
-    campaign, _hashtag, _role = await campaigns.visible_campaign(session, tag, None)
-    progress = await campaigns.progress(session, campaign)
+    campaign, progress = await _public_figures(session, tag)
     summary = progress.summary(get_locale())
     bar = progress.bar_percent if progress.goal else None
     etag = share.etag_for(campaign.hashtag, campaign.title, summary, bar)
