@@ -9,7 +9,6 @@ It builds its own database (aidons_inkind_bench), starts one `aidons serve` work
 
 import argparse
 import asyncio
-import os
 import statistics
 import subprocess
 import sys
@@ -24,18 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts import benchlib  # noqa: E402
+from tests.dbutil import migrate, reset_database  # noqa: E402
 
 BENCH_URL = "postgresql://postgres@127.0.0.1:5432/aidons_inkind_bench"
-
-
-def reset_database(url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run([sys.executable, "-m", "app.cli", "migrate"], env=env, check=True, cwd=ROOT)
 
 
 async def seed(url: str) -> dict:
@@ -109,7 +99,9 @@ def bulk_ledger(url: str, campaign_id: int, need_ids: list[int], count: int, tod
 
 
 def start_server(url: str, port: int) -> subprocess.Popen:
-    return benchlib.start_server(benchlib.server_env(url, port), port)
+    # No page cache: the figure measured is the ledger read, not a cached copy of it.
+    env = benchlib.server_env(url, port, PAGE_CACHE_SECONDS="0")
+    return benchlib.start_server(env, port)
 
 
 async def time_progress(base: str, tag: str, requests: int = 300) -> dict:
@@ -171,6 +163,7 @@ def main() -> None:
         raise SystemExit("use a port between 8200 and 8299")
     print(f"database {args.database_url}: reset and migrate")
     reset_database(args.database_url)
+    migrate(args.database_url)
     ids = asyncio.run(seed(args.database_url))
     ledger_campaign = ids["benchledger"]
     base = f"http://127.0.0.1:{args.port}"
