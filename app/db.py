@@ -1,6 +1,5 @@
 """Engine, declarative Base and the per-request session (which commits once)."""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -130,33 +129,65 @@ class Database:
 database = Database()
 
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+def _declares(dependant, call) -> bool:
+    return any(d.call is call or _declares(d, call) for d in dependant.dependencies)
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request: commit if the handler returned, roll back if it raised.
+def route_writes(request: Request) -> bool:
+    """Whether the matched endpoint declared WriteSessionDep (decided once per route)."""
+    route = request.scope.get("route")
+    if route is None or not hasattr(route, "dependant"):
+        return False
+    writes = getattr(route, "aidons_writes", None)
+    if writes is None:
+        writes = _declares(route.dependant, get_write_session)
+        route.aidons_writes = writes
+    return writes
 
-    Used with scope="function" so the commit happens before the response is sent: a
-    failed commit becomes an error response, never a success the database forgot.
+
+async def get_session(request: Request) -> AsyncSession:
+    """The request's one session. app.transaction commits it when the response is a success
+    (status < 400) and rolls it back otherwise, whichever way the response was produced."""
+    from app import transaction
+
+    session = transaction.request_session(request)
+    if session is None:
+        writes = route_writes(request)
+        session = (database.write_sessionmaker if writes else database.sessionmaker)()
+        transaction.attach(request, session, writes=writes)
+    return session
+
+
+async def get_write_session(session: Annotated[AsyncSession, Depends(get_session)]) -> AsyncSession:
+    """Declares that the endpoint writes: on SQLite its transaction takes the write lock first."""
+    return session
+
+
+async def begin_write(session: AsyncSession) -> None:
+    """End the current read transaction and begin a writing one (BEGIN IMMEDIATE on SQLite).
+
+    For endpoints that read, call a provider with no transaction open, then write. Objects
+    already loaded stay usable (expire_on_commit is off and nothing was written yet).
     """
-    writes = request.method not in SAFE_METHODS
-    session = (database.write_sessionmaker if writes else database.sessionmaker)()
-    try:
-        yield session
-    except BaseException:
-        if session.in_transaction():
-            await session.rollback()
-        raise
-    else:
-        if session.in_transaction():
-            await session.commit()
-    finally:
-        # A request served from the page cache never touched the database: nothing to close,
-        # and skipping the round trip through SQLAlchemy's greenlet saves ~0.1 ms a request.
-        if session.in_transaction() or session.identity_map:
-            await session.close()
+    from app import transaction
+
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("begin_write() after unflushed changes: they would be committed early")
+    if session.in_transaction():
+        await session.commit()  # a read-only transaction: nothing is written, locks are freed
+    transaction.mark_writes(session)
+    await session.connection(execution_options={SQLITE_IMMEDIATE: True})
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+async def release(session: AsyncSession) -> None:
+    """Before a network call: hold no connection (PostgreSQL) and no lock (SQLite) meanwhile."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("release() after unflushed changes")
+    if session.in_transaction():
+        await session.commit()  # only reads happened in it
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+WriteSessionDep = Annotated[AsyncSession, Depends(get_write_session)]
 # A row id in a URL: past MAX_ID it is a 422 like any other malformed id, never a 500.
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -19,6 +19,7 @@ from app.errors import install_error_handlers, wants_json
 from app.inkind import dashboard as inkind_dashboard
 from app.inkind import router as inkind
 from app.middleware import RequestContextMiddleware, configure_logging
+from app.transaction import TransactionMiddleware
 from app.updates import expenses_router as expenses
 from app.updates import router as updates
 from app.web import STATIC_DIR
@@ -57,6 +58,8 @@ def create_app() -> FastAPI:
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
+    # Outermost last: the request context wraps the transaction, so a failed commit is a 500.
+    app.add_middleware(TransactionMiddleware)
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
 

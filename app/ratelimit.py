@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.config import get_settings
 from app.db import Base
+from app.transaction import keep_on_refusal
 
 
 class RateLimitCounter(Base):
@@ -30,8 +31,8 @@ def _redis_client(url: str):
 async def hit(session: AsyncSession, key: str, limit: int, window_seconds: int) -> bool:
     """Count one attempt for `key`; True while the count stays within `limit` per window.
 
-    The database counter lives in the request's transaction, so callers record the hit in a
-    request that commits (they answer with an error response rather than raising).
+    The database counter is written in the request's transaction and kept even when the
+    request is refused (see app.transaction.keep_on_refusal).
     """
     window_start = int(time.time()) // window_seconds * window_seconds
     redis_url = get_settings().redis_url
@@ -43,6 +44,13 @@ async def hit(session: AsyncSession, key: str, limit: int, window_seconds: int) 
             pipe.expire(redis_key, window_seconds * 2)
             count, _ = await pipe.execute()
         return int(count) <= limit
+    count = await _increment(session, key, window_start)
+    # The attempt counts even when the request is refused (a 429, a wrong password).
+    keep_on_refusal(session, lambda replay: _increment(replay, key, window_start))
+    return count <= limit
+
+
+async def _increment(session: AsyncSession, key: str, window_start: int) -> int:
     dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
     statement = (
         dialect.insert(RateLimitCounter)
@@ -56,7 +64,7 @@ async def hit(session: AsyncSession, key: str, limit: int, window_seconds: int) 
     count = (await session.execute(statement)).scalar_one()
     if count == 1 and window_start % 3600 == 0:
         await purge_expired(session)
-    return count <= limit
+    return count
 
 
 async def count(session: AsyncSession, key: str, window_seconds: int) -> int:

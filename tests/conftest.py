@@ -19,11 +19,13 @@ os.environ["RUN_BACKGROUND_JOBS"] = "false"
 os.environ["PAGE_CACHE_SECONDS"] = "0"
 
 import pytest  # noqa: E402
+from fastapi import Request  # noqa: E402
 from httpx import ASGITransport, AsyncClient  # noqa: E402
 from sqlalchemy.ext.asyncio import AsyncSession  # noqa: E402
 
 from app.config import async_database_url, get_settings  # noqa: E402
 from app.db import get_session, make_engine  # noqa: E402
+from app.transaction import SCOPE_KEY  # noqa: E402
 from tests.dbutil import migrate, reset_database  # noqa: E402
 
 TEST_DATABASE_URL = async_database_url(os.environ["DATABASE_URL"])
@@ -66,17 +68,16 @@ def app(session):
 
     application = create_app()
 
-    async def test_session():
-        # Same contract as app.db.get_session; commit/rollback act on a savepoint here.
-        # What the test set up before the request counts as committed, as it would be live.
-        await session.commit()
-        try:
-            yield session
-        except BaseException:
-            await session.rollback()
-            raise
-        else:
+    async def test_session(request: Request):
+        # The request uses the test's session; app.transaction commits or rolls it back (a
+        # savepoint here). What the test set up before the request counts as committed.
+        from app.db import route_writes
+        from app.transaction import attach
+
+        if request.scope.get(SCOPE_KEY) is None:
             await session.commit()
+            attach(request, session, writes=route_writes(request), owned=False)
+        return session
 
     application.dependency_overrides[get_session] = test_session
     return application

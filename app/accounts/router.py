@@ -12,7 +12,7 @@ from app.accounts import service
 from app.accounts.deps import SESSION_COOKIE, ApiUser, OptionalUser, client_ip
 from app.accounts.service import SESSION_LIFETIME
 from app.config import get_settings
-from app.db import SessionDep
+from app.db import WriteSessionDep
 from app.errors import FieldError, ValidationFailed, problem_response
 from app.i18n import _
 from app.web import redirect, render, verify_csrf
@@ -78,7 +78,7 @@ async def signup_form(request: Request, user: OptionalUser, next: str | None = N
 @pages.post("/signup")
 async def signup(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     display_name: Annotated[str, Form()] = "",
@@ -115,7 +115,7 @@ async def login_form(request: Request, user: OptionalUser, next: str | None = No
 @pages.post("/login")
 async def login(
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     email: Annotated[str, Form()] = "",
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "",
@@ -136,7 +136,7 @@ async def login(
 
 
 @pages.post("/logout")
-async def logout(request: Request, session: SessionDep):
+async def logout(request: Request, session: WriteSessionDep):
     raw = request.cookies.get(SESSION_COOKIE)
     if raw:
         await service.end_session(session, raw)
@@ -157,7 +157,7 @@ class TokenResponse(BaseModel):
 
 
 @api.post("/tokens", status_code=201, response_model=TokenResponse)
-async def create_token(body: TokenRequest, request: Request, session: SessionDep):
+async def create_token(body: TokenRequest, request: Request, session: WriteSessionDep):
     """Exchange an email and password for a bearer token (stored hashed; revocable)."""
     if await _login_blocked(session, request, body.email):
         return problem_response(
@@ -182,7 +182,7 @@ async def create_token(body: TokenRequest, request: Request, session: SessionDep
 
 
 @api.delete("/tokens/current", status_code=204)
-async def revoke_current_token(request: Request, user: ApiUser, session: SessionDep):
+async def revoke_current_token(request: Request, user: ApiUser, session: WriteSessionDep):
     """Revoke the token that authenticates this request."""
     raw = request.headers["authorization"].partition(" ")[2].strip()
     await service.revoke_api_token(session, raw)

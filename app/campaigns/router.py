@@ -24,7 +24,7 @@ from app.campaigns.schemas import (
     ProgressOut,
 )
 from app.config import get_settings
-from app.db import SessionDep, utcnow
+from app.db import SessionDep, WriteSessionDep, utcnow
 from app.errors import AppError, Conflict, FieldError, ValidationFailed, field_errors_from_pydantic
 from app.i18n import _, get_locale
 from app.inkind import service as inkind
@@ -220,7 +220,7 @@ async def new_campaign_form(request: Request, user: CurrentUser):
 
 
 @pages.post("/dashboard/campaigns/new")
-async def create_campaign(request: Request, session: SessionDep, user: CurrentUser):
+async def create_campaign(request: Request, session: WriteSessionDep, user: CurrentUser):
     form = await request.form()
     values = {name: str(form.get(name, "")) for name in FORM_FIELDS}
     try:
@@ -245,15 +245,14 @@ async def edit_campaign_form(tag: str, request: Request, session: SessionDep, us
 
 
 @pages.post("/dashboard/c/{tag}/edit")
-async def edit_campaign(tag: str, request: Request, session: SessionDep, user: CurrentUser):
+async def edit_campaign(tag: str, request: Request, session: WriteSessionDep, user: CurrentUser):
     campaign = await service.editable_campaign(session, tag, user)
     form = await request.form()
     values = {name: str(form.get(name, "")) for name in FORM_FIELDS}
     values["hashtag"] = campaign.hashtag
     try:
         parsed = campaign_input(form, creating=False)["parsed"]
-        async with session.begin_nested():
-            await service.update_campaign(session, campaign, parsed)
+        await service.update_campaign(session, campaign, parsed)
     except (ValidationFailed, Conflict) as exc:
         await session.refresh(campaign)
         context = _form_context(values, _errors(exc), campaign)
@@ -266,7 +265,7 @@ async def edit_campaign(tag: str, request: Request, session: SessionDep, user: C
 async def upload_cover(
     tag: str,
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     user: CurrentUser,
     cover: Annotated[UploadFile | None, Form()] = None,
 ):
@@ -287,7 +286,7 @@ async def upload_cover(
 async def change_status(
     tag: str,
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     user: CurrentUser,
     action: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
@@ -348,7 +347,7 @@ async def api_list_campaigns(
 
 @api.post("/campaigns", status_code=201, response_model=CampaignOut)
 async def api_create_campaign(
-    body: CampaignCreate, user: ApiUser, session: SessionDep, response: Response
+    body: CampaignCreate, user: ApiUser, session: WriteSessionDep, response: Response
 ):
     """Create a draft campaign; the caller becomes its owner."""
     campaign = await service.create_campaign(session, user, body)
@@ -364,7 +363,9 @@ async def api_get_campaign(tag: str, session: SessionDep, user: ApiUserOptional)
 
 
 @api.patch("/campaigns/{tag}", response_model=CampaignOut)
-async def api_update_campaign(tag: str, body: CampaignUpdate, user: ApiUser, session: SessionDep):
+async def api_update_campaign(
+    tag: str, body: CampaignUpdate, user: ApiUser, session: WriteSessionDep
+):
     """Change fields, aliases or status (draft → live ⇄ paused → closed)."""
     campaign = await service.editable_campaign(session, tag, user)
     await service.update_campaign(session, campaign, body)
@@ -373,7 +374,7 @@ async def api_update_campaign(tag: str, body: CampaignUpdate, user: ApiUser, ses
 
 
 @api.put("/campaigns/{tag}/cover", response_model=CampaignOut)
-async def api_set_cover(tag: str, cover: UploadFile, user: ApiUser, session: SessionDep):
+async def api_set_cover(tag: str, cover: UploadFile, user: ApiUser, session: WriteSessionDep):
     """Upload a cover image (multipart field `cover`); it is re-encoded without metadata."""
     campaign = await service.editable_campaign(session, tag, user)
     raw = await cover.read(get_settings().max_upload_bytes + 1)

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from app.accounts.deps import CurrentUser
 from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign
-from app.db import PathId, SessionDep
+from app.db import PathId, SessionDep, WriteSessionDep
 from app.donations import service
 from app.donations.models import Donation, DonationStatus, Provider
 from app.donations.router import parse_amount
@@ -171,7 +171,7 @@ async def offline_form(tag: str, request: Request, session: SessionDep, user: Cu
 
 
 @pages.post("/dashboard/c/{tag}/donations/offline")
-async def record_offline(tag: str, request: Request, session: SessionDep, user: CurrentUser):
+async def record_offline(tag: str, request: Request, session: WriteSessionDep, user: CurrentUser):
     campaign = await campaigns.editable_campaign(session, tag, user)
     form = await request.form()
     names = ("amount", "donor_name", "message", "email", "method", "received_on", "note")
@@ -196,10 +196,9 @@ async def record_offline(tag: str, request: Request, session: SessionDep, user: 
         gift = service.GiftInput(
             amount, values["donor_name"], values["anonymous"], values["message"], values["email"]
         )
-        async with session.begin_nested():
-            await service.record_offline(
-                session, campaign, user, gift, values["method"], received_on, values["note"]
-            )
+        await service.record_offline(
+            session, campaign, user, gift, values["method"], received_on, values["note"]
+        )
     except ValidationFailed as exc:
         context = _offline_context(campaign, values, exc.by_field())
         return render(request, "donations/offline.html", context, status_code=422)
@@ -231,7 +230,7 @@ async def refund_form(
 
 @pages.post("/dashboard/c/{tag}/donations/{donation_id}/refund")
 async def refund(
-    tag: str, donation_id: PathId, request: Request, session: SessionDep, user: CurrentUser
+    tag: str, donation_id: PathId, request: Request, session: WriteSessionDep, user: CurrentUser
 ):
     campaign = await campaigns.editable_campaign(session, tag, user)
     donation = await service.for_campaign(session, campaign, donation_id)
@@ -239,8 +238,7 @@ async def refund(
     values = {"amount": str(form.get("amount", "")), "reason": str(form.get("reason", ""))}
     try:
         amount = parse_amount(values["amount"], campaign.currency)
-        async with session.begin_nested():
-            await service.refund(session, donation.id, amount, values["reason"], user)
+        await service.refund(session, donation.id, amount, values["reason"], user)
     except AppError as exc:
         await session.refresh(donation)
         errors = exc.by_field() if isinstance(exc, ValidationFailed) else {"form": exc.message}

@@ -12,7 +12,7 @@ from app import payments, ratelimit
 from app.accounts.deps import ApiUser, OptionalUser, client_ip
 from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign
-from app.db import PathId, SessionDep
+from app.db import PathId, SessionDep, WriteSessionDep
 from app.donations import service
 from app.donations.models import Donation, DonationStatus, Provider
 from app.donations.schemas import (
@@ -172,7 +172,7 @@ async def donate_form(
 
 
 @pages.post("/h/{tag}/donate")
-async def donate(tag: str, request: Request, session: SessionDep, user: OptionalUser):
+async def donate(tag: str, request: Request, session: WriteSessionDep, user: OptionalUser):
     campaign = await _public_campaign(session, tag, user)
     form = await request.form()
     names = ("amount", "other_amount", "donor_name", "message", "email", "idempotency_key")
@@ -296,7 +296,9 @@ async def demo_checkout(reference: str, request: Request, session: SessionDep):
 
 
 @pages.post("/demo-checkout/{reference}")
-async def demo_decide(reference: str, session: SessionDep, action: Annotated[str, Form()] = ""):
+async def demo_decide(
+    reference: str, session: WriteSessionDep, action: Annotated[str, Form()] = ""
+):
     donation = await _demo_gift(session, reference)
     campaign = await session.get(Campaign, donation.campaign_id)
     donation = await service.lock(session, donation.id)
@@ -313,7 +315,7 @@ async def demo_decide(reference: str, session: SessionDep, action: Annotated[str
 
 
 @webhooks.post("/webhooks/stripe")
-async def stripe_webhook(request: Request, session: SessionDep):
+async def stripe_webhook(request: Request, session: WriteSessionDep):
     payload = await request.body()
     try:
         event = stripe_provider.verify_event(payload, request.headers.get("stripe-signature"))
@@ -337,7 +339,7 @@ async def api_start_donation(
     tag: str,
     body: DonationCreate,
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
 ):
     """Start a gift: returns the donation and the checkout URL to send the donor to."""
@@ -390,7 +392,7 @@ async def api_list_donations(
 
 @api.post("/campaigns/{tag}/donations/offline", status_code=201, response_model=DonationOut)
 async def api_record_offline(
-    tag: str, body: OfflineDonationCreate, user: ApiUser, session: SessionDep
+    tag: str, body: OfflineDonationCreate, user: ApiUser, session: WriteSessionDep
 ):
     """Record money received outside the site (cash, bank transfer…): counted at once."""
     campaign = await _team_campaign(session, tag, user)
@@ -404,7 +406,9 @@ async def api_record_offline(
 
 
 @api.post("/donations/{donation_id}/refunds", status_code=201, response_model=DonationOut)
-async def api_refund(donation_id: PathId, body: RefundCreate, user: ApiUser, session: SessionDep):
+async def api_refund(
+    donation_id: PathId, body: RefundCreate, user: ApiUser, session: WriteSessionDep
+):
     """Refund part or all of a gift (never more than what was paid)."""
     donation = await session.get(Donation, donation_id)
     campaign = await session.get(Campaign, donation.campaign_id) if donation else None

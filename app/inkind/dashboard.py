@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from app.accounts.deps import CurrentUser
-from app.db import PathId, SessionDep
+from app.db import PathId, SessionDep, WriteSessionDep
 from app.errors import AppError, ValidationFailed
 from app.i18n import _
 from app.inkind import deliveries, forms, needs, pledges, service, volunteers
@@ -60,12 +60,11 @@ async def goods(tag: str, request: Request, session: SessionDep, user: CurrentUs
 
 
 @pages.post("/dashboard/c/{tag}/goods/needs")
-async def create_need(tag: str, request: Request, session: SessionDep, user: CurrentUser):
+async def create_need(tag: str, request: Request, session: WriteSessionDep, user: CurrentUser):
     campaign = await service.organizer_campaign(session, tag, user)
     form = await request.form()
     try:
-        async with session.begin_nested():
-            await needs.create_need(session, campaign, forms.need_input(form))
+        await needs.create_need(session, campaign, forms.need_input(form))
     except AppError as exc:
         context = await _goods_context(session, campaign, forms.form_values(form), _errors(exc))
         return render(request, "inkind/goods.html", context, status_code=exc.status_code)
@@ -74,7 +73,7 @@ async def create_need(tag: str, request: Request, session: SessionDep, user: Cur
 
 @pages.post("/dashboard/c/{tag}/goods/needs/{need_id}/active")
 async def toggle_need(
-    tag: str, need_id: PathId, session: SessionDep, user: CurrentUser,
+    tag: str, need_id: PathId, session: WriteSessionDep, user: CurrentUser,
     active: Annotated[str, Form()] = "",
 ):  # fmt: skip
     campaign = await service.organizer_campaign(session, tag, user)
@@ -108,16 +107,15 @@ async def points(tag: str, request: Request, session: SessionDep, user: CurrentU
 
 
 @pages.post("/dashboard/c/{tag}/goods/points")
-async def create_point(tag: str, request: Request, session: SessionDep, user: CurrentUser):
+async def create_point(tag: str, request: Request, session: WriteSessionDep, user: CurrentUser):
     campaign = await service.organizer_campaign(session, tag, user)
     form = await request.form()
     values = forms.form_values(form)
     try:
-        async with session.begin_nested():
-            await needs.create_drop_off_point(
-                session, campaign, values.get("name", ""), values.get("address", ""),
-                values.get("opening_hours", ""),
-            )  # fmt: skip
+        await needs.create_drop_off_point(
+            session, campaign, values.get("name", ""), values.get("address", ""),
+            values.get("opening_hours", ""),
+        )  # fmt: skip
     except AppError as exc:
         context = await _points_context(session, campaign, values, _errors(exc))
         return render(request, "inkind/points.html", context, status_code=exc.status_code)
@@ -126,15 +124,14 @@ async def create_point(tag: str, request: Request, session: SessionDep, user: Cu
 
 @pages.post("/dashboard/c/{tag}/goods/points/{point_id}/slots")
 async def create_slot(
-    tag: str, point_id: PathId, request: Request, session: SessionDep, user: CurrentUser
+    tag: str, point_id: PathId, request: Request, session: WriteSessionDep, user: CurrentUser
 ):
     campaign = await service.organizer_campaign(session, tag, user)
     point = await needs.get_drop_off_point(session, campaign, point_id)
     form = await request.form()
     try:
         data = forms.slot_input(form)
-        async with session.begin_nested():
-            await needs.create_slot(session, point, today=today(), **data)
+        await needs.create_slot(session, point, today=today(), **data)
     except AppError as exc:
         errors = {f"slot_{point.id}_{k}": v for k, v in _errors(exc).items()}
         context = await _points_context(session, campaign, forms.form_values(form), errors)
@@ -164,7 +161,7 @@ async def volunteers_page(tag: str, request: Request, session: SessionDep, user:
 
 
 @pages.post("/dashboard/c/{tag}/goods/volunteers/invite")
-async def invite(tag: str, request: Request, session: SessionDep, user: CurrentUser):
+async def invite(tag: str, request: Request, session: WriteSessionDep, user: CurrentUser):
     campaign = await service.organizer_campaign(session, tag, user)
     raw = await volunteers.create_invite(session, campaign, user)
     context = await _volunteers_context(session, campaign, absolute_url(f"/invite/{raw}"))
@@ -174,7 +171,7 @@ async def invite(tag: str, request: Request, session: SessionDep, user: CurrentU
 
 
 @pages.post("/dashboard/c/{tag}/goods/volunteers/invites/{invite_id}/revoke")
-async def revoke(tag: str, invite_id: PathId, session: SessionDep, user: CurrentUser):
+async def revoke(tag: str, invite_id: PathId, session: WriteSessionDep, user: CurrentUser):
     campaign = await service.organizer_campaign(session, tag, user)
     await volunteers.revoke_invite(session, campaign, invite_id)
     return redirect(f"{base(campaign)}/goods/volunteers", _("Invitation link revoked."))
@@ -188,7 +185,7 @@ async def invite_page(token: str, request: Request, session: SessionDep, user: C
 
 
 @pages.post("/invite/{token}")
-async def accept_invite(token: str, session: SessionDep, user: CurrentUser):
+async def accept_invite(token: str, session: WriteSessionDep, user: CurrentUser):
     campaign = await volunteers.accept_invite(session, token, user)
     return redirect(
         f"{base(campaign)}/desk", _("Welcome to the team of #%(tag)s!", tag=campaign.hashtag)
@@ -318,7 +315,7 @@ async def desk_pledge(
 
 @pages.post("/dashboard/c/{tag}/desk/p/{code}/confirm")
 async def confirm_full(
-    session: SessionDep, tag: str, code: str, user: CurrentUser,
+    session: WriteSessionDep, tag: str, code: str, user: CurrentUser,
     idempotency_key: Annotated[str, Form()] = "",
 ):  # fmt: skip
     campaign, pledge = await _team_pledge(session, tag, user, code)
@@ -326,8 +323,7 @@ async def confirm_full(
         pledge_code=pledge.code, full=True, idempotency_key=idempotency_key or None
     )
     try:
-        async with session.begin_nested():
-            await deliveries.record_delivery(session, campaign, user, data, today())
+        await deliveries.record_delivery(session, campaign, user, data, today())
     except AppError as exc:
         return redirect(f"{base(campaign)}/desk/p/{pledge.code}", exc.message, "error")
     return redirect(
@@ -338,15 +334,14 @@ async def confirm_full(
 
 @pages.post("/dashboard/c/{tag}/desk/p/{code}/deliver")
 async def deliver_part(
-    session: SessionDep, tag: str, code: str, request: Request, user: CurrentUser
+    session: WriteSessionDep, tag: str, code: str, request: Request, user: CurrentUser
 ):
     campaign, pledge = await _team_pledge(session, tag, user, code)
     form = await request.form()
     try:
         data = forms.delivery_input(form, [line.need_id for line in pledge.lines])
         data.pledge_code = pledge.code
-        async with session.begin_nested():
-            await deliveries.record_delivery(session, campaign, user, data, today())
+        await deliveries.record_delivery(session, campaign, user, data, today())
     except AppError as exc:
         await session.refresh(pledge)
         context = await _pledge_desk_context(
@@ -358,14 +353,13 @@ async def deliver_part(
 
 @pages.post("/dashboard/c/{tag}/desk/p/{code}/cancel")
 async def team_cancel(
-    session: SessionDep, tag: str, code: str, user: CurrentUser,
+    session: WriteSessionDep, tag: str, code: str, user: CurrentUser,
     why: Annotated[str, Form()] = "",
 ):  # fmt: skip
     campaign, pledge = await _team_pledge(session, tag, user, code, lock=True)
     try:
-        async with session.begin_nested():
-            note = why.strip() or "cancelled by the team"
-            await pledges.cancel(session, pledge, actor="team", actor_id=user.id, note=note)
+        note = why.strip() or "cancelled by the team"
+        await pledges.cancel(session, pledge, actor="team", actor_id=user.id, note=note)
     except AppError as exc:
         return redirect(f"{base(campaign)}/desk/p/{pledge.code}", exc.message, "error")
     return redirect(f"{base(campaign)}/desk/p/{pledge.code}", _("Pledge cancelled."))
@@ -392,14 +386,13 @@ async def walk_in_form(tag: str, request: Request, session: SessionDep, user: Cu
 
 
 @pages.post("/dashboard/c/{tag}/desk/walk-in")
-async def walk_in(session: SessionDep, tag: str, request: Request, user: CurrentUser):
+async def walk_in(session: WriteSessionDep, tag: str, request: Request, user: CurrentUser):
     campaign, _role = await service.team_campaign(session, tag, user)
     form = await request.form()
     try:
         active = await needs.list_needs(session, campaign)
         data = forms.delivery_input(form, [need.id for need in active])
-        async with session.begin_nested():
-            await deliveries.record_delivery(session, campaign, user, data, today())
+        await deliveries.record_delivery(session, campaign, user, data, today())
     except AppError as exc:
         context = await _walk_in_context(session, campaign, forms.form_values(form), _errors(exc))
         return render(request, "inkind/walk_in.html", context, status_code=exc.status_code)
@@ -407,7 +400,7 @@ async def walk_in(session: SessionDep, tag: str, request: Request, user: Current
 
 
 @pages.post("/dashboard/c/{tag}/desk/correction")
-async def correction(session: SessionDep, tag: str, request: Request, user: CurrentUser):
+async def correction(session: WriteSessionDep, tag: str, request: Request, user: CurrentUser):
     campaign, _role = await service.team_campaign(session, tag, user)
     form = await request.form()
     errors: list = []
@@ -418,10 +411,9 @@ async def correction(session: SessionDep, tag: str, request: Request, user: Curr
     try:
         if errors:
             raise ValidationFailed(errors)
-        async with session.begin_nested():
-            await deliveries.correct(
-                session, campaign, user, need_id, day, received, refused, str(form.get("why", ""))
-            )
+        await deliveries.correct(
+            session, campaign, user, need_id, day, received, refused, str(form.get("why", ""))
+        )
     except AppError as exc:
         context = await _walk_in_context(session, campaign, forms.form_values(form), _errors(exc))
         return render(request, "inkind/walk_in.html", context, status_code=exc.status_code)

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from app import ratelimit
 from app.accounts.deps import ApiUser, ApiUserOptional, client_ip
 from app.campaigns import service as campaigns
-from app.db import SessionDep, utcnow
+from app.db import SessionDep, WriteSessionDep, utcnow
 from app.errors import AppError, Forbidden, ValidationFailed, problem_response
 from app.i18n import _
 from app.inkind import deliveries, forms, needs, pledges, service
@@ -76,7 +76,7 @@ async def pledge_form(tag: str, request: Request, session: SessionDep):
 
 
 @pages.post("/h/{tag}/pledge")
-async def submit_pledge(tag: str, request: Request, session: SessionDep):
+async def submit_pledge(tag: str, request: Request, session: WriteSessionDep):
     campaign, _hashtag, _role = await campaigns.visible_campaign(session, tag, None)
     form = await request.form()
     values = forms.form_values(form)
@@ -88,8 +88,7 @@ async def submit_pledge(tag: str, request: Request, session: SessionDep):
     try:
         active = await needs.list_needs(session, campaign)
         data, line_needs = forms.pledge_input(form, active)
-        async with session.begin_nested():
-            result = await pledges.create_pledge(session, campaign, data, today())
+        result = await pledges.create_pledge(session, campaign, data, today())
     except AppError as exc:
         errors = (
             forms.rename_line_errors(exc, line_needs) if exc.field_errors else {"form": exc.message}
@@ -131,7 +130,7 @@ async def manage_pledge(code: str, request: Request, session: SessionDep, t: str
 
 
 @pages.post("/pledges/{code}/change")
-async def change_pledge(code: str, request: Request, session: SessionDep):
+async def change_pledge(code: str, request: Request, session: WriteSessionDep):
     form = await request.form()
     token = str(form.get("t", ""))
     pledge = await pledges.for_donor(session, code, token, lock=True)
@@ -146,8 +145,7 @@ async def change_pledge(code: str, request: Request, session: SessionDep):
                 units[line.need_id] = value
         if errors:
             raise ValidationFailed(errors)
-        async with session.begin_nested():
-            await pledges.change_quantities(session, campaign, pledge, units, actor="donor")
+        await pledges.change_quantities(session, campaign, pledge, units, actor="donor")
     except AppError as exc:
         await session.refresh(pledge)
         errors = {e.field: e.message for e in exc.field_errors} or {"form": exc.message}
@@ -157,7 +155,7 @@ async def change_pledge(code: str, request: Request, session: SessionDep):
 
 
 @pages.post("/pledges/{code}/cancel")
-async def cancel_pledge(code: str, session: SessionDep, t: Annotated[str, Form()] = ""):
+async def cancel_pledge(code: str, session: WriteSessionDep, t: Annotated[str, Form()] = ""):
     pledge = await pledges.for_donor(session, code, t, lock=True)
     page = f"/pledges/{pledge.code}?t={quote(t)}"
     if pledge.status == PledgeStatus.CANCELLED:  # a double tap: the first one did it
@@ -178,7 +176,7 @@ async def api_needs(tag: str, session: SessionDep, user: ApiUserOptional):
 
 
 @api.post("/campaigns/{tag}/needs", status_code=201, response_model=NeedOut)
-async def api_create_need(tag: str, body: NeedCreate, user: ApiUser, session: SessionDep):
+async def api_create_need(tag: str, body: NeedCreate, user: ApiUser, session: WriteSessionDep):
     """Add a need (organizers): one-off (target_units, deadline) or daily (per_day_units)."""
     campaign = await service.organizer_campaign(session, tag, user)
     need = await needs.create_need(session, campaign, body)
@@ -187,7 +185,9 @@ async def api_create_need(tag: str, body: NeedCreate, user: ApiUser, session: Se
 
 
 @api.post("/campaigns/{tag}/pledges", status_code=201)
-async def api_create_pledge(session: SessionDep, tag: str, body: PledgeCreate, request: Request):
+async def api_create_pledge(
+    session: WriteSessionDep, tag: str, body: PledgeCreate, request: Request
+):
     """Pledge goods, no account needed. Send a random idempotency_key: a retry returns the
     same pledge (200) instead of a second one. Keep manage_url private: it can cancel."""
     campaign, _hashtag, _role = await campaigns.visible_campaign(session, tag, None)
@@ -219,7 +219,9 @@ async def api_get_pledge(
 
 
 @api.post("/campaigns/{tag}/deliveries", status_code=201, response_model=DeliveryOut)
-async def api_create_delivery(session: SessionDep, tag: str, body: DeliveryCreate, user: ApiUser):
+async def api_create_delivery(
+    session: WriteSessionDep, tag: str, body: DeliveryCreate, user: ApiUser
+):
     """Log what arrived (team): against a pledge (pledge_code; full=true settles all of it)
     or as a walk-in (no pledge_code), with units accepted and refused (with a reason)."""
     campaign, _role = await service.team_campaign(session, tag, user)

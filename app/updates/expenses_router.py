@@ -12,7 +12,7 @@ from app.accounts.deps import ApiUser, ApiUserOptional, CurrentUser, OptionalUse
 from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign
 from app.config import get_settings
-from app.db import MAX_ID, PathId, SessionDep, utcnow
+from app.db import MAX_ID, PathId, SessionDep, WriteSessionDep, utcnow
 from app.errors import FieldError, NotFound, ValidationFailed
 from app.i18n import _
 from app.inkind import needs as inkind_needs
@@ -77,7 +77,7 @@ async def _context(session, campaign, values=None, errors=None) -> dict:
 
 
 @pages.post("/dashboard/c/{tag}/expenses")
-async def record_expense(tag: str, request: Request, session: SessionDep, user: CurrentUser):
+async def record_expense(tag: str, request: Request, session: WriteSessionDep, user: CurrentUser):
     campaign = await _organizer_campaign(session, tag, user)
     form = await request.form()
     values = {
@@ -90,12 +90,11 @@ async def record_expense(tag: str, request: Request, session: SessionDep, user: 
         await receipt.read(get_settings().max_upload_bytes + 1) if hasattr(receipt, "read") else b""
     )
     try:
-        async with session.begin_nested():  # the expense and its receipt, or neither
-            expense = await service.record_expense(
-                session, campaign, user, currency=campaign.currency, **_parse(values, campaign)
-            )
-            if raw:
-                await service.attach_receipt(session, expense, raw)
+        expense = await service.record_expense(
+            session, campaign, user, currency=campaign.currency, **_parse(values, campaign)
+        )
+        if raw:
+            await service.attach_receipt(session, expense, raw)
     except ValidationFailed as exc:
         context = await _context(session, campaign, values, exc.by_field())
         return render(request, "dashboard/expenses.html", context, status_code=422)
@@ -130,7 +129,7 @@ def _parse(values: dict, campaign: Campaign) -> dict:
 
 @pages.post("/dashboard/c/{tag}/expenses/{expense_id}/void")
 async def void_expense(
-    tag: str, expense_id: PathId, request: Request, session: SessionDep, user: CurrentUser
+    tag: str, expense_id: PathId, request: Request, session: WriteSessionDep, user: CurrentUser
 ):
     campaign = await _organizer_campaign(session, tag, user)
     expense = await service.get_expense(session, campaign, expense_id)
@@ -211,7 +210,7 @@ async def api_list_expenses(tag: str, session: SessionDep, user: ApiUserOptional
 
 
 @api.post("/campaigns/{tag}/expenses", status_code=201, response_model=ExpenseOut)
-async def api_record_expense(tag: str, body: ExpenseIn, session: SessionDep, user: ApiUser):
+async def api_record_expense(tag: str, body: ExpenseIn, session: WriteSessionDep, user: ApiUser):
     """Record spending (organizers). With need_id and units, the goods bought count as received."""
     campaign = await _organizer_campaign(session, tag, user)
     expense = await service.record_expense(session, campaign, user, **body.model_dump())
@@ -221,7 +220,7 @@ async def api_record_expense(tag: str, body: ExpenseIn, session: SessionDep, use
 
 @api.post("/campaigns/{tag}/expenses/{expense_id}/receipt", response_model=ExpenseOut)
 async def api_attach_receipt(
-    tag: str, expense_id: PathId, receipt: UploadFile, session: SessionDep, user: ApiUser
+    tag: str, expense_id: PathId, receipt: UploadFile, session: WriteSessionDep, user: ApiUser
 ):
     """Attach the receipt (multipart field `receipt`: a photo or a PDF)."""
     campaign = await _organizer_campaign(session, tag, user)

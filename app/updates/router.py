@@ -15,7 +15,7 @@ from app.campaigns import service as campaigns
 from app.campaigns.hashtags import hashtag_key
 from app.campaigns.models import Campaign
 from app.config import get_settings
-from app.db import MAX_ID, PathId, SessionDep, utcnow
+from app.db import MAX_ID, PathId, SessionDep, WriteSessionDep, utcnow
 from app.errors import Forbidden, ValidationFailed
 from app.i18n import _, get_locale
 from app.inkind.models import Delivery
@@ -254,7 +254,7 @@ async def team_updates(tag: str, request: Request, session: SessionDep, user: Cu
 @pages.post("/dashboard/c/{tag}/updates/settings")
 async def save_update_settings(
     tag: str,
-    session: SessionDep,
+    session: WriteSessionDep,
     user: CurrentUser,
     volunteers_can_post: Annotated[str, Form()] = "",
     need_approval: Annotated[str, Form()] = "",
@@ -277,7 +277,7 @@ async def new_update_form(tag: str, request: Request, session: SessionDep, user:
 async def create_update(
     tag: str,
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     user: CurrentUser,
     title: Annotated[str, Form()] = "",
     body: Annotated[str, Form()] = "",
@@ -352,7 +352,7 @@ async def edit_update(
     tag: str,
     update_id: PathId,
     request: Request,
-    session: SessionDep,
+    session: WriteSessionDep,
     user: CurrentUser,
     title: Annotated[str, Form()] = "",
     body: Annotated[str, Form()] = "",
@@ -385,7 +385,7 @@ async def edit_update(
 async def change_update_status(
     tag: str,
     update_id: PathId,
-    session: SessionDep,
+    session: WriteSessionDep,
     user: CurrentUser,
     action: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
@@ -414,7 +414,7 @@ async def change_update_status(
 async def upload_photo(
     tag: str,
     update_id: PathId,
-    session: SessionDep,
+    session: WriteSessionDep,
     user: CurrentUser,
     photo: Annotated[UploadFile | None, Form()] = None,
     alt_text: Annotated[str, Form()] = "",
@@ -513,7 +513,7 @@ async def api_list_updates(
 
 
 @api.post("/campaigns/{tag}/updates", status_code=201, response_model=UpdateOut)
-async def api_create_update(tag: str, body: UpdateIn, session: SessionDep, user: ApiUser):
+async def api_create_update(tag: str, body: UpdateIn, session: WriteSessionDep, user: ApiUser):
     """Post an update (team). With publish=true it is published, or sent for approval when a
     volunteer's posts need one."""
     campaign, _hashtag, role = await campaigns.visible_campaign(session, tag, user)
@@ -537,7 +537,7 @@ async def api_add_photo(
     tag: str,
     update_id: PathId,
     photo: UploadFile,
-    session: SessionDep,
+    session: WriteSessionDep,
     user: ApiUser,
     alt_text: Annotated[str, Form()] = "",
 ):

@@ -31,10 +31,10 @@ async def count(session, model) -> int:
 
 async def test_pledge_form_refuses_quantities_beyond_the_limit_with_a_field_error(client, session):
     campaign = await create_campaign(session)
-    diapers = await create_need(session, campaign)
-    field = f"qty_{diapers.id}"
+    diapers_id = (await create_need(session, campaign)).id  # ids outlive a refused request
+    field = f"qty_{diapers_id}"
     for quantity, per in ((HUGE, "unit"), ("3000000000", "unit"), ("40000", "pack")):
-        data = await form_data(client, **{field: quantity, f"per_{diapers.id}": per})
+        data = await form_data(client, **{field: quantity, f"per_{diapers_id}": per})
         response = await client.post("/h/palidzesim/pledge", data=data)
         assert response.status_code == 422, (quantity, per, response.status_code)
         assert f'id="f-{field}-error"' in response.text
@@ -58,12 +58,12 @@ async def test_donor_cannot_change_a_pledge_to_a_huge_quantity(client, session):
     campaign = await create_campaign(session)
     diapers = await create_need(session, campaign)
     result = await pledge(session, campaign, {diapers: 30}, today=today(), due_on=today())
-    code, token = result.pledge.code, result.token
+    code, token, diapers_id = result.pledge.code, result.token, diapers.id
     entries = await count(session, InkindEntry)
     manage = f"/pledges/{code}?t={token}"
     for units in (HUGE, "3000000000", "1000001"):
         response = await post_form(
-            client, f"/pledges/{code}/change", {"t": token, f"units_{diapers.id}": units}, manage
+            client, f"/pledges/{code}/change", {"t": token, f"units_{diapers_id}": units}, manage
         )
         assert response.status_code == 422, (units, response.status_code)
         assert "At most 1,000,000." in response.text
@@ -74,12 +74,12 @@ async def test_donor_cannot_change_a_pledge_to_a_huge_quantity(client, session):
 
 async def test_desk_correction_refuses_a_huge_number(client, session):
     campaign = await create_campaign(session)
-    diapers = await create_need(session, campaign)
+    diapers_id = (await create_need(session, campaign)).id
     await log_in(client, "owner-palidzesim@example.org")
     desk = "/dashboard/c/palidzesim/desk"
     entries = await count(session, InkindEntry)
     for received in (HUGE, "3000000000"):
-        data = {"need_id": str(diapers.id), "received": received, "why": "typo"}
+        data = {"need_id": str(diapers_id), "received": received, "why": "typo"}
         response = await post_form(client, f"{desk}/correction", data, f"{desk}/walk-in")
         assert response.status_code == 422, (received, response.status_code)
         assert "between -1,000,000 and 1,000,000" in response.text
