@@ -15,9 +15,12 @@ from functools import lru_cache
 
 from fastapi import Request
 from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import get_settings
 from app.i18n import LOCALES, get_locale
+from app.transaction import after_commit, before_commit
 
 MAX_LOCAL_ENTRIES = 2000
 # A stale page is still served for this long while one request renders its replacement.
@@ -166,6 +169,24 @@ async def forget(*names: str) -> None:
 
 # Every public page derived from a campaign, by name prefix; see forget_campaign().
 CAMPAIGN_PAGES = ("landing", "progress", "progresspage", "feed", "embed", "badge")
+
+
+_CHANGED = "aidons.changed_campaigns"
+
+
+def campaign_changed(session: AsyncSession, campaign_id: int) -> None:
+    """A change to this campaign's public figures or texts: its cached pages are dropped once
+    the transaction commits (never before, and not at all if it rolls back)."""
+    session.info.setdefault(_CHANGED, set()).add(campaign_id)
+    before_commit(session, _forget_changed_after_commit)
+
+
+async def _forget_changed_after_commit(session: AsyncSession) -> None:
+    from app.campaigns.models import Hashtag
+
+    ids = session.info.pop(_CHANGED, set())
+    keys = list(await session.scalars(select(Hashtag.tag_key).where(Hashtag.campaign_id.in_(ids))))
+    after_commit(session, lambda: forget_campaign(keys))
 
 
 async def forget_campaign(tag_keys: list[str]) -> None:

@@ -29,7 +29,6 @@ _FLUSHED = "aidons.flushed"
 _BEFORE_COMMIT = "aidons.before_commit"
 _AFTER_COMMIT = "aidons.after_commit"
 _ON_REFUSAL = "aidons.on_refusal"
-_HOOKS = (_BEFORE_COMMIT, _AFTER_COMMIT, _ON_REFUSAL)
 
 AfterCommit = Callable[[], Awaitable[object]]
 SessionWork = Callable[[AsyncSession], Awaitable[object]]
@@ -105,9 +104,8 @@ async def commit(session: AsyncSession) -> None:
 async def rollback(session: AsyncSession) -> None:
     """Roll back, drop the after-commit callbacks, and replay the writes that must survive."""
     await session.rollback()
-    session.info.pop(_BEFORE_COMMIT, None)
-    session.info.pop(_AFTER_COMMIT, None)
     survivors = session.info.pop(_ON_REFUSAL, [])
+    _drop_pending_work(session)
     if not survivors:
         return
     from app.db import begin_write
@@ -122,9 +120,15 @@ async def rollback(session: AsyncSession) -> None:
         await session.rollback()
 
 
+def _drop_pending_work(session: AsyncSession) -> None:
+    """Forget hooks and whatever modules noted for them (keys under "aidons.")."""
+    for key in [key for key in session.info if key.startswith("aidons.") and key != _WRITES]:
+        del session.info[key]
+
+
 def _reset(session: AsyncSession) -> None:
-    for key in (*_HOOKS, _WRITES, _FLUSHED):
-        session.info.pop(key, None)
+    _drop_pending_work(session)
+    session.info.pop(_WRITES, None)
 
 
 class UnitOfWork:

@@ -139,11 +139,6 @@ def form_values(campaign: Campaign) -> dict:
 # --- Public pages -------------------------------------------------------------------------
 
 
-async def forget_cached_pages(campaign: Campaign) -> None:
-    """After a change, drop the campaign's cached public pages so the change shows at once."""
-    await pagecache.forget_campaign([tag.tag_key for tag in campaign.hashtags])
-
-
 @pages.get("/")
 async def home(request: Request, session: SessionDep, user: OptionalUser):
     if user is None and (cached := await pagecache.lookup(request, "home")):
@@ -229,7 +224,7 @@ async def create_campaign(request: Request, session: WriteSessionDep, user: Curr
     except (ValidationFailed, Conflict) as exc:
         context = _form_context(values, _errors(exc), None)
         return render(request, "dashboard/campaign_form.html", context, status_code=exc.status_code)
-    await forget_cached_pages(campaign)
+    pagecache.campaign_changed(session, campaign.id)
     return redirect(
         f"/dashboard/c/{quote(campaign.hashtag)}/edit",
         _("Draft saved. Add a cover image, then publish when you are ready."),
@@ -257,7 +252,7 @@ async def edit_campaign(tag: str, request: Request, session: WriteSessionDep, us
         await session.refresh(campaign)
         context = _form_context(values, _errors(exc), campaign)
         return render(request, "dashboard/campaign_form.html", context, status_code=exc.status_code)
-    await forget_cached_pages(campaign)
+    pagecache.campaign_changed(session, campaign.id)
     return redirect(f"/dashboard/c/{quote(campaign.hashtag)}/edit", _("Changes saved."))
 
 
@@ -278,7 +273,7 @@ async def upload_cover(
         await service.set_cover(session, campaign, raw, user)
     except ValidationFailed as exc:
         return redirect(edit_url, exc.field_errors[0].message, "error")
-    await forget_cached_pages(campaign)
+    pagecache.campaign_changed(session, campaign.id)
     return redirect(edit_url, _("Cover image updated."))
 
 
@@ -302,7 +297,7 @@ async def change_status(
         await service.change_status(session, campaign, target)
     except Conflict as exc:
         return redirect(edit_url, exc.message, "error")
-    await forget_cached_pages(campaign)
+    pagecache.campaign_changed(session, campaign.id)
     messages = {
         "publish": _("Your campaign is live. Share its hashtag!"),
         "resume": _("Your campaign is live again."),
@@ -369,7 +364,7 @@ async def api_update_campaign(
     """Change fields, aliases or status (draft → live ⇄ paused → closed)."""
     campaign = await service.editable_campaign(session, tag, user)
     await service.update_campaign(session, campaign, body)
-    await forget_cached_pages(campaign)
+    pagecache.campaign_changed(session, campaign.id)
     return campaign_out(campaign)
 
 
@@ -379,7 +374,7 @@ async def api_set_cover(tag: str, cover: UploadFile, user: ApiUser, session: Wri
     campaign = await service.editable_campaign(session, tag, user)
     raw = await cover.read(get_settings().max_upload_bytes + 1)
     await service.set_cover(session, campaign, raw, user)
-    await forget_cached_pages(campaign)
+    pagecache.campaign_changed(session, campaign.id)
     return campaign_out(campaign)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import outbox, payments
+from app import outbox, pagecache, payments
 from app.accounts.models import User
 from app.campaigns.models import Campaign, CampaignStatus
 from app.config import get_settings
@@ -102,6 +102,7 @@ async def _recount(session: AsyncSession, donation: Donation, before: tuple[int,
     delta_raised, delta_donors = after[0] - before[0], after[1] - before[1]
     if not delta_raised and not delta_donors:
         return
+    pagecache.campaign_changed(session, donation.campaign_id)  # the donor sees their gift at once
     dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
     statement = (
         dialect.insert(KittyTotal)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import pagecache
 from app.inkind.models import InkindEntry, InkindTotal, Need
 
 
@@ -37,6 +38,7 @@ async def record(
     refusal_reason: str = "",
     note: str = "",
 ) -> InkindEntry:
+    pagecache.campaign_changed(session, need.campaign_id)
     bucket = need.bucket(day)
     entry = InkindEntry(
         campaign_id=need.campaign_id,

@@ -51,10 +51,6 @@ async def _organizer_campaign(session, tag: str, user) -> Campaign:
     return campaign
 
 
-async def _forget(campaign: Campaign) -> None:
-    await pagecache.forget_campaign([tag.tag_key for tag in campaign.hashtags])
-
-
 # --- Pages ---------------------------------------------------------------------------------
 
 
@@ -98,7 +94,7 @@ async def record_expense(tag: str, request: Request, session: WriteSessionDep, u
     except ValidationFailed as exc:
         context = await _context(session, campaign, values, exc.by_field())
         return render(request, "dashboard/expenses.html", context, status_code=422)
-    await _forget(campaign)
+    pagecache.campaign_changed(session, campaign.id)
     return redirect(f"/dashboard/c/{quote(campaign.hashtag)}/expenses", _("Expense recorded."))
 
 
@@ -139,7 +135,7 @@ async def void_expense(
         await service.void_expense(session, expense, user, reason)
     except ValidationFailed as exc:
         return redirect(url, exc.field_errors[0].message, "error")
-    await _forget(campaign)
+    pagecache.campaign_changed(session, campaign.id)
     return redirect(url, _("Expense cancelled; it stays listed with the reason."))
 
 
@@ -214,7 +210,7 @@ async def api_record_expense(tag: str, body: ExpenseIn, session: WriteSessionDep
     """Record spending (organizers). With need_id and units, the goods bought count as received."""
     campaign = await _organizer_campaign(session, tag, user)
     expense = await service.record_expense(session, campaign, user, **body.model_dump())
-    await _forget(campaign)
+    pagecache.campaign_changed(session, campaign.id)
     return expense_out(campaign, expense, team=True)
 
 
@@ -228,5 +224,5 @@ async def api_attach_receipt(
     await service.attach_receipt(
         session, expense, await receipt.read(get_settings().max_upload_bytes + 1)
     )
-    await _forget(campaign)
+    pagecache.campaign_changed(session, campaign.id)
     return expense_out(campaign, expense, team=True)

@@ -50,10 +50,6 @@ async def _team_campaign(session, tag: str, user: User):
     return campaign, role
 
 
-async def _forget(campaign: Campaign) -> None:
-    await pagecache.forget_campaign([tag.tag_key for tag in campaign.hashtags])
-
-
 def update_url(campaign: Campaign, update: FieldUpdate) -> str:
     return f"/h/{quote(campaign.hashtag)}/updates/{update.id}"
 
@@ -293,7 +289,7 @@ async def create_update(
     except ValidationFailed as exc:
         context = {"campaign": campaign, "values": values, "errors": exc.by_field(), "update": None}
         return render(request, "dashboard/update_form.html", context, status_code=422)
-    await _forget(campaign)
+    pagecache.campaign_changed(session, campaign.id)
     return redirect(_edit_url(campaign, update), _status_message(update))
 
 
@@ -375,7 +371,7 @@ async def edit_update(
     except ValidationFailed as exc:
         context = await _edit_context(session, campaign, role, update, values, exc.by_field())
         return render(request, "dashboard/update_form.html", context, status_code=422)
-    await _forget(campaign)
+    pagecache.campaign_changed(session, campaign.id)
     return redirect(
         _edit_url(campaign, update), _("Changes saved; the previous text is kept in the history.")
     )
@@ -406,7 +402,7 @@ async def change_update_status(
             return redirect(_edit_url(campaign, update), _("Unknown action."), "error")
     except ValidationFailed as exc:
         return redirect(_edit_url(campaign, update), exc.field_errors[0].message, "error")
-    await _forget(campaign)
+    pagecache.campaign_changed(session, campaign.id)
     return redirect(_edit_url(campaign, update), _status_message(update))
 
 
@@ -429,7 +425,7 @@ async def upload_photo(
         await service.add_photo(session, update, raw, alt_text, user)
     except ValidationFailed as exc:
         return redirect(_edit_url(campaign, update), exc.field_errors[0].message, "error")
-    await _forget(campaign)
+    pagecache.campaign_changed(session, campaign.id)
     return redirect(_edit_url(campaign, update), _("Photo added; location data was removed."))
 
 
@@ -528,7 +524,7 @@ async def api_create_update(tag: str, body: UpdateIn, session: WriteSessionDep, 
         publish=body.publish,
     )
     await service.link_reports(session, campaign, update, body.expense_ids, body.delivery_ids)
-    await _forget(campaign)
+    pagecache.campaign_changed(session, campaign.id)
     return update_out(campaign, update)
 
 
@@ -547,5 +543,5 @@ async def api_add_photo(
     update = await service.get_update(session, campaign, update_id)
     raw = await photo.read(get_settings().max_upload_bytes + 1)
     await service.add_photo(session, update, raw, alt_text, user)
-    await _forget(campaign)
+    pagecache.campaign_changed(session, campaign.id)
     return update_out(campaign, update)
