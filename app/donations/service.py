@@ -15,7 +15,7 @@ from app import outbox, pagecache, payments
 from app.accounts.models import User
 from app.campaigns.models import Campaign, CampaignStatus
 from app.config import get_settings
-from app.db import utcnow
+from app.db import begin_write, release, utcnow
 from app.donations.models import (
     COUNTED,
     Donation,
@@ -30,7 +30,7 @@ from app.i18n import N_, _, get_locale, reset_locale, set_locale
 from app.money import MAX_AMOUNT_MINOR, Money, exponent
 from app.payments import demo as demo_provider
 from app.payments import stripe as stripe_provider
-from app.payments.base import CheckoutRequest, ProviderError, SessionState
+from app.payments.base import Checkout, CheckoutRequest, ProviderError, SessionState
 from app.text import clean_line
 
 log = logging.getLogger("aidons.donations")
@@ -235,21 +235,42 @@ def clean_gift(campaign: Campaign, gift: GiftInput, online: bool = True) -> Gift
 async def start_gift(
     session: AsyncSession, campaign: Campaign, gift: GiftInput, idempotency_key: str | None
 ) -> Donation:
-    """A pending donation and its checkout; the same key (a double click) gives the same one."""
+    """A pending donation and its checkout; the same key (a double click) gives the same one.
+
+    The provider is called with no transaction open (a slow provider must not hold SQLite's
+    write lock or a pooled connection), then the row is written in one short transaction.
+    """
     check_open(campaign)
     gift = clean_gift(campaign, gift)
     key = (idempotency_key or "")[:64] or None
-    if key:
-        existing = await _by_key(session, campaign, key)
-        if existing is not None:
-            return existing
+    existing = await _by_key(session, campaign, key) if key else None
+    if existing is not None and (
+        existing.checkout_url or existing.status != DonationStatus.PENDING
+    ):
+        return existing
+    provider = existing.provider if existing else payments.active_provider()
+    # Made before the call: the provider's idempotency key derives from it.
+    reference = existing.reference if existing else secrets.token_urlsafe(16)
+    campaign_view = _CheckoutCampaign(
+        campaign.id, campaign.hashtag, campaign.title, campaign.currency
+    )
+    await release(session)
+    checkout = await _open_checkout(campaign_view, reference, gift, provider, get_locale())
+    await begin_write(session)
+    if existing is not None:  # a retry whose row has no checkout: reopen it
+        donation = await lock(session, existing.id)
+        if not donation.checkout_url:
+            donation.checkout_session_id = checkout.session_id
+            donation.checkout_url = checkout.url
+            await session.flush()
+        return donation
     donation = Donation(
-        reference=secrets.token_urlsafe(16),
+        reference=reference,
         campaign_id=campaign.id,
         amount_minor=gift.amount_minor,
         currency=campaign.currency,
         status=DonationStatus.PENDING,
-        provider=payments.active_provider(),
+        provider=provider,
         idempotency_key=key,
         refunds=[],
         donor_name=gift.donor_name,
@@ -257,19 +278,20 @@ async def start_gift(
         message=gift.message,
         email=gift.email,
         locale=get_locale(),
+        checkout_session_id=checkout.session_id,
+        checkout_url=checkout.url,
     )
     try:
         async with session.begin_nested():
             session.add(donation)
             await session.flush()
     except IntegrityError:
-        # The same form posted twice at once: the other request made the donation.
-        existing = await _by_key(session, campaign, key or "")
-        if existing is None:
+        # The same form posted twice at once: the other request wrote the donation; its
+        # checkout is the one the donor is sent to (this one's expires unused).
+        found = await _by_key(session, campaign, key or "")
+        if found is None:
             raise
-        return existing
-    await _open_checkout(campaign, donation)
-    await session.flush()
+        return found
     return donation
 
 
@@ -279,34 +301,47 @@ async def _by_key(session: AsyncSession, campaign: Campaign, key: str) -> Donati
     )
 
 
+@dataclass(frozen=True)
+class _CheckoutCampaign:
+    """What the checkout needs of the campaign, read before the transaction ends."""
+
+    id: int
+    hashtag: str
+    title: str
+    currency: str
+
+
 def thanks_path(campaign: Campaign, donation: Donation) -> str:
-    return f"/h/{quote(campaign.hashtag)}/donate/thanks/{donation.reference}"
+    return _thanks_path(campaign.hashtag, donation.reference)
 
 
-async def _open_checkout(campaign: Campaign, donation: Donation) -> None:
+def _thanks_path(hashtag: str, reference: str) -> str:
+    return f"/h/{quote(hashtag)}/donate/thanks/{reference}"
+
+
+async def _open_checkout(
+    campaign: _CheckoutCampaign, reference: str, gift: GiftInput, provider: str, locale: str
+) -> Checkout:
     base = get_settings().base_url
     request = CheckoutRequest(
-        reference=donation.reference,
-        donation_id=donation.id,
-        amount_minor=donation.amount_minor,
-        currency=donation.currency,
+        reference=reference,
+        amount_minor=gift.amount_minor,
+        currency=campaign.currency,
         description=_("Gift to #%(tag)s: %(title)s", tag=campaign.hashtag, title=campaign.title),
-        success_url=base + thanks_path(campaign, donation),
+        success_url=base + _thanks_path(campaign.hashtag, reference),
         cancel_url=f"{base}/h/{quote(campaign.hashtag)}/donate?cancelled=1",
-        email=donation.email,
-        locale=donation.locale,
+        email=gift.email,
+        locale=locale,
         expires_at=utcnow() + CHECKOUT_LIFETIME,
     )
-    provider = stripe_provider if donation.provider == Provider.STRIPE else demo_provider
+    adapter = stripe_provider if provider == Provider.STRIPE else demo_provider
     try:
-        checkout = await provider.create_checkout(request)
+        return await adapter.create_checkout(request)
     except ProviderError as exc:
-        log.warning("checkout not created for donation %s: %s", donation.id, exc)
+        log.warning("checkout not created for gift %s: %s", reference, exc)
         raise ProviderUnavailable(
             _("The payment service did not answer. Nothing was charged; please try again.")
         ) from exc
-    donation.checkout_session_id = checkout.session_id
-    donation.checkout_url = checkout.url
 
 
 # --- State changes (each under the donation's row lock) -------------------------------------
@@ -379,8 +414,45 @@ async def _append_refund(
 async def refund(
     session: AsyncSession, donation_id: int, amount_minor: int, reason: str, user: User
 ) -> Refund:
-    """Give back part or all of a gift (through Stripe for Stripe gifts); never more than paid."""
+    """Give back part or all of a gift (through Stripe for Stripe gifts); never more than paid.
+
+    Stripe is called with no transaction open; the refund is then recorded under the gift's
+    row lock, after checking that nothing else was refunded meanwhile."""
+    donation = await session.get(Donation, donation_id, populate_existing=True)
+    if donation is None:
+        raise NotFound(_("This gift does not exist."))
+    _check_refundable(donation, amount_minor)
+    provider_refund_id = None
+    seen = donation.refunded_minor
+    if donation.provider == Provider.STRIPE:
+        if not donation.payment_intent_id:
+            raise Conflict(_("Stripe has not told us the payment of this gift yet."))
+        # Derived from the gift and what was refunded before: a retry is the same refund.
+        key = f"aidons-refund-{donation.reference}-{seen}"
+        intent, currency = donation.payment_intent_id, donation.currency
+        await release(session)
+        try:
+            provider_refund_id = await stripe_provider.create_refund(
+                intent, amount_minor, currency, key
+            )
+        except ProviderError as exc:
+            log.warning("refund refused for donation %s: %s", donation_id, exc)
+            raise ProviderUnavailable(
+                _("Stripe did not accept the refund: %(error)s", error=str(exc)[:200])
+            ) from exc
+        await begin_write(session)
     donation = await lock(session, donation_id)
+    if donation.refunded_minor != seen:
+        if provider_refund_id and donation.refunded_minor >= seen + amount_minor:
+            return donation.refunds[-1]  # Stripe's charge.refunded event recorded it first
+        raise Conflict(_("This gift was refunded meanwhile. Check its amount and try again."))
+    _check_refundable(donation, amount_minor)
+    return await _append_refund(
+        session, donation, amount_minor, clean_line(reason)[:500], user, provider_refund_id
+    )
+
+
+def _check_refundable(donation: Donation, amount_minor: int) -> None:
     if donation.status not in COUNTED:
         raise Conflict(_("Only a received gift that is not fully refunded can be refunded."))
     remaining = donation.refundable
@@ -391,24 +463,6 @@ async def refund(
             high=remaining.format(get_locale()),
         )
         raise ValidationFailed([FieldError("amount", message)], message)
-    provider_refund_id = None
-    if donation.provider == Provider.STRIPE:
-        if not donation.payment_intent_id:
-            raise Conflict(_("Stripe has not told us the payment of this gift yet."))
-        # Derived from the gift and what was refunded before: a retry is the same refund.
-        key = f"aidons-refund-{donation.reference}-{donation.refunded_minor}"
-        try:
-            provider_refund_id = await stripe_provider.create_refund(
-                donation.payment_intent_id, amount_minor, donation.currency, key
-            )
-        except ProviderError as exc:
-            log.warning("refund refused for donation %s: %s", donation.id, exc)
-            raise ProviderUnavailable(
-                _("Stripe did not accept the refund: %(error)s", error=str(exc)[:200])
-            ) from exc
-    return await _append_refund(
-        session, donation, amount_minor, clean_line(reason)[:500], user, provider_refund_id
-    )
 
 
 async def record_offline(
@@ -509,19 +563,33 @@ async def record_event(session: AsyncSession, provider: str, event: dict) -> Pay
 
 
 async def handle_stripe_event(session: AsyncSession, event: dict) -> str:
+    obj = (event.get("data") or {}).get("object") or {}
+    handler = _HANDLERS.get(event["type"])
+    if await _already_received(session, Provider.STRIPE, event):
+        return "duplicate"
+    # What Stripe must tell us is asked now, with no transaction open; then one short write.
+    facts = await _payment_facts(session, obj) if handler in _PAYMENT_HANDLERS else None
+    await begin_write(session)
     row = await record_event(session, Provider.STRIPE, event)
     if row is None:
         return "duplicate"
-    handler = _HANDLERS.get(event["type"])
-    obj = (event.get("data") or {}).get("object") or {}
     if handler is None:
         row.outcome = "ignored"
         return row.outcome
-    donation, outcome = await handler(session, obj)
+    donation, outcome = await handler(session, obj, facts)
     row.donation_id = donation.id if donation else None
     row.outcome = outcome
     await session.flush()
     return outcome
+
+
+async def _already_received(session: AsyncSession, provider: str, event: dict) -> bool:
+    found = await session.scalar(
+        select(PaymentEvent.id).where(
+            PaymentEvent.provider == provider, PaymentEvent.event_id == str(event["id"])[:255]
+        )
+    )
+    return found is not None
 
 
 async def _from_session_object(session: AsyncSession, obj: dict) -> Donation | None:
@@ -550,7 +618,7 @@ async def apply_session_state(session: AsyncSession, donation: Donation, state: 
     return "awaiting payment"
 
 
-async def _session_completed(session, obj):
+async def _session_completed(session, obj, _facts=None):
     donation = await _from_session_object(session, obj)
     if donation is None:
         return None, "not ours"
@@ -559,7 +627,7 @@ async def _session_completed(session, obj):
     )
 
 
-async def _session_failed(session, obj):
+async def _session_failed(session, obj, _facts=None):
     donation = await _from_session_object(session, obj)
     if donation is None:
         return None, "not ours"
@@ -567,7 +635,7 @@ async def _session_failed(session, obj):
     return donation, "failed" if changed else "no change"
 
 
-async def _session_expired(session, obj):
+async def _session_expired(session, obj, _facts=None):
     donation = await _from_session_object(session, obj)
     if donation is None:
         return None, "not ours"
@@ -575,8 +643,15 @@ async def _session_expired(session, obj):
     return donation, "expired" if changed else "no change"
 
 
-async def _from_payment(session: AsyncSession, obj: dict) -> Donation | None:
-    """The donation a charge or dispute is about, brought up to date if we missed its success."""
+@dataclass(frozen=True)
+class PaymentFacts:
+    """What a charge or dispute event is about, learnt before the write transaction."""
+
+    donation_id: int | None
+    state: SessionState | None  # the checkout's real state, when we missed its success
+
+
+async def _payment_facts(session: AsyncSession, obj: dict) -> PaymentFacts:
     intent = obj.get("payment_intent")
     intent = intent.get("id") if isinstance(intent, dict) else intent
     reference = (obj.get("metadata") or {}).get("reference")
@@ -586,17 +661,31 @@ async def _from_payment(session: AsyncSession, obj: dict) -> Donation | None:
             select(Donation).where(Donation.payment_intent_id == intent)
         )
     if donation is None and not reference and intent:
+        await release(session)
         reference = await _call(stripe_provider.payment_intent_reference(intent))
     if donation is None and reference:
         donation = await by_reference(session, reference)
     if donation is None:
-        return None
-    donation = await lock(session, donation.id)
-    unsettled = (DonationStatus.PENDING, DonationStatus.EXPIRED, DonationStatus.FAILED)
-    if donation.status in unsettled and donation.checkout_session_id:
+        return PaymentFacts(None, None)
+    state = None
+    if donation.status in _UNSETTLED and donation.checkout_session_id:
         # Events arrived out of order: ask Stripe what really happened to the checkout.
-        state = await _call(stripe_provider.fetch_session(donation.checkout_session_id))
-        await apply_session_state(session, donation, state)
+        session_id = donation.checkout_session_id
+        await release(session)
+        state = await _call(stripe_provider.fetch_session(session_id))
+    return PaymentFacts(donation.id, state)
+
+
+_UNSETTLED = (DonationStatus.PENDING, DonationStatus.EXPIRED, DonationStatus.FAILED)
+
+
+async def _from_payment(session: AsyncSession, facts: PaymentFacts) -> Donation | None:
+    """The donation a charge or dispute is about, locked, brought up to date if needed."""
+    if facts.donation_id is None:
+        return None
+    donation = await lock(session, facts.donation_id)
+    if facts.state is not None and donation.status in _UNSETTLED:
+        await apply_session_state(session, donation, facts.state)
     return donation
 
 
@@ -608,8 +697,8 @@ async def _call(awaitable):
         raise ProviderUnavailable(_("Stripe could not be reached.")) from exc
 
 
-async def _charge_refunded(session, obj):
-    donation = await _from_payment(session, obj)
+async def _charge_refunded(session, obj, facts: PaymentFacts):
+    donation = await _from_payment(session, facts)
     if donation is None:
         return None, "not ours"
     total = stripe_provider.to_minor(int(obj.get("amount_refunded") or 0), donation.currency)
@@ -620,8 +709,8 @@ async def _charge_refunded(session, obj):
     return donation, "refunded"
 
 
-async def _dispute_created(session, obj):
-    donation = await _from_payment(session, obj)
+async def _dispute_created(session, obj, facts: PaymentFacts):
+    donation = await _from_payment(session, facts)
     if donation is None:
         return None, "not ours"
     return donation, "disputed" if await mark_disputed(session, donation) else "no change"
@@ -635,6 +724,7 @@ _HANDLERS = {
     "charge.refunded": _charge_refunded,
     "charge.dispute.created": _dispute_created,
 }
+_PAYMENT_HANDLERS = (_charge_refunded, _dispute_created)
 
 
 # --- Reconciliation -------------------------------------------------------------------------

@@ -236,22 +236,41 @@ async def _check_slot(session: AsyncSession, slot: Slot | None) -> None:
         raise Conflict(message, field_errors=[FieldError("slot_id", message)])
 
 
+async def _same_submit(
+    session: AsyncSession, campaign: Campaign, data: PledgeCreate
+) -> PledgeResult | None:
+    """The pledge an earlier submit with the same idempotency key made, if any."""
+    if not data.idempotency_key:
+        return None
+    existing = await session.scalar(
+        select(Pledge)
+        .where(Pledge.campaign_id == campaign.id, Pledge.idempotency_key == data.idempotency_key)
+        .execution_options(populate_existing=True)
+    )
+    if existing is None:
+        return None
+    return PledgeResult(existing, manage_token(campaign.id, data.idempotency_key), False)
+
+
 async def create_pledge(
     session: AsyncSession, campaign: Campaign, data: PledgeCreate, today: date
 ) -> PledgeResult:
     """Record a pledge whole, or raise with field errors and write nothing."""
     ensure_open(campaign)
-    if data.idempotency_key:
-        existing = await session.scalar(
-            select(Pledge).where(
-                Pledge.campaign_id == campaign.id, Pledge.idempotency_key == data.idempotency_key
-            )
-        )
-        if existing is not None:
-            return PledgeResult(existing, manage_token(campaign.id, data.idempotency_key), False)
+    if retry := await _same_submit(session, campaign, data):
+        return retry
     clean, errors = await _validate(session, campaign, data, today)
-    await _check_slot(session, clean["slot"])  # slot lock first, then needs: one lock order
+    try:
+        await _check_slot(session, clean["slot"])  # slot lock first, then needs: one lock order
+    except Conflict:
+        if retry := await _same_submit(session, campaign, data):
+            return retry  # a twin of this submit took the last place: it is this donor's
+        raise
     needs = await _lock_needs(session, campaign, {line.need_id for line in data.lines})
+    # A twin of this submit (same key) may have committed while we waited for the locks: the
+    # donor retrying gets their pledge back, not "already covered" by their own pledge.
+    if retry := await _same_submit(session, campaign, data):
+        return retry
     units = _units_by_need(data, needs, clean["due_on"], errors)
     if errors:
         raise ValidationFailed(errors)

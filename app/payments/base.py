@@ -15,7 +15,6 @@ class BadSignature(Exception):
 @dataclass(frozen=True)
 class CheckoutRequest:
     reference: str
-    donation_id: int
     amount_minor: int
     currency: str
     description: str

@@ -43,10 +43,10 @@ async def create_checkout(request: CheckoutRequest) -> Checkout:
         "mode": "payment",
         "submit_type": "donate",
         "client_reference_id": request.reference,
-        "metadata": {"donation_id": str(request.donation_id), "reference": request.reference},
+        "metadata": {"reference": request.reference},
         "payment_intent_data": {
             "description": request.description[:500],
-            "metadata": {"donation_id": str(request.donation_id), "reference": request.reference},
+            "metadata": {"reference": request.reference},
         },
         "line_items": [
             {

@@ -56,6 +56,8 @@ class FakeStripe:
     requests: list[Recorded] = field(default_factory=list)
     idempotent: dict = field(default_factory=dict)
     refuse: bool = False
+    # Seconds every answer waits: a slow provider, to show it freezes nothing else.
+    delay_seconds: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def reset(self) -> None:
@@ -66,6 +68,7 @@ class FakeStripe:
             self.requests.clear()
             self.idempotent.clear()
             self.refuse = False
+            self.delay_seconds = 0.0
 
     def calls(self, method: str, prefix: str) -> list[Recorded]:
         return [r for r in self.requests if r.method == method and r.path.startswith(prefix)]
@@ -199,6 +202,8 @@ def serve(fake: FakeStripe, port: int) -> ThreadingHTTPServer:
             pass
 
         def _answer(self, method: str) -> None:
+            if fake.delay_seconds:
+                time.sleep(fake.delay_seconds)
             if self.headers.get("Authorization") != f"Bearer {SECRET_KEY}":
                 status, body = 401, error("invalid_request_error", "Invalid API Key provided")
             else:

@@ -1,5 +1,6 @@
 """Starting a gift: the Checkout Session the real SDK asks Stripe for, bounds, double clicks."""
 
+import re
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -30,10 +31,7 @@ async def test_checkout_session_is_what_stripe_expects(client, session, fake_str
     assert params["line_items"][0]["price_data"]["unit_amount"] == "2000"
     assert params["line_items"][0]["quantity"] == "1"
     assert params["client_reference_id"] == started["reference"]
-    assert params["metadata"] == {
-        "donation_id": str(started["id"]),
-        "reference": started["reference"],
-    }
+    assert params["metadata"] == {"reference": started["reference"]}
     assert params["payment_intent_data"]["metadata"]["reference"] == started["reference"]
     assert params["customer_email"] == "anna@example.org"
     assert params["success_url"] == (
@@ -97,6 +95,49 @@ async def test_stripe_refusing_leaves_nothing_half_written(client, session, fake
     assert response.status_code == 502
     assert "Nothing was charged" in response.json()["detail"]
     assert await session.scalar(select(func.count()).select_from(Donation)) == 0
+
+
+async def test_a_refused_checkout_on_the_form_writes_nothing_and_the_retry_works(
+    client, session, fake_stripe
+):
+    await create_campaign(session, hashtag="palidzesim")
+    page = await client.get("/h/palidzesim/donate")
+    form = {
+        "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1),
+        "idempotency_key": re.search(r'name="idempotency_key" value="([^"]+)"', page.text)[1],
+        "amount": "20",
+    }
+    fake_stripe.refuse = True
+    refused = await client.post("/h/palidzesim/donate", data=form)
+    assert refused.status_code == 502 and "Nothing was charged" in refused.text
+    assert await session.scalar(select(func.count()).select_from(Donation)) == 0
+    fake_stripe.refuse = False
+    retried = await client.post("/h/palidzesim/donate", data=form)
+    assert retried.status_code == 303
+    assert urlsplit(retried.headers["location"]).netloc == "checkout.stripe.com"
+    assert await session.scalar(select(func.count()).select_from(Donation)) == 1
+
+
+async def test_a_retry_reopens_a_gift_left_without_checkout(client, session, fake_stripe):
+    campaign = await create_campaign(session, hashtag="palidzesim")
+    session.add(
+        Donation(
+            reference="left-without-checkout", campaign_id=campaign.id, amount_minor=2000,
+            currency="EUR", status="pending", provider="stripe", idempotency_key="k-1",
+            locale="en", refunds=[],
+        )
+    )  # fmt: skip
+    await session.flush()
+    response = await client.post(
+        "/api/v1/campaigns/palidzesim/donations",
+        json={"amount_minor": 2000, "idempotency_key": "k-1"},
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["reference"] == "left-without-checkout"
+    assert response.json()["checkout_url"].startswith("https://checkout.stripe.com/")
+    [call] = fake_stripe.calls("POST", "/v1/checkout/sessions")
+    assert call.idempotency_key == "aidons-checkout-left-without-checkout"
+    assert await session.scalar(select(func.count()).select_from(Donation)) == 1
 
 
 async def test_paused_closed_and_draft_campaigns_refuse_gifts(client, session, fake_stripe):

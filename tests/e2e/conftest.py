@@ -6,6 +6,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,11 +53,9 @@ def _chromium_available() -> bool:
     return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
 
 
-@pytest.fixture(scope="session")
-def live_server(migrated_database):
-    """`aidons serve` in a subprocess, on a fresh database migrated the production way."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    database_url = sibling_database_url(migrated_database, "e2e")
+@contextmanager
+def running_server(database_url: str, **extra_env: str):
+    """`aidons serve` in a subprocess on database_url (migrated here), until the block ends."""
     reset_database(database_url)
     migrate(database_url)
     port = free_port()
@@ -66,6 +65,7 @@ def live_server(migrated_database):
         "BASE_URL": f"http://127.0.0.1:{port}",
         "ENVIRONMENT": "test",
         "RUN_BACKGROUND_JOBS": "false",
+        **extra_env,
     }
     # The server logs every request to stderr: a file, not a pipe nobody reads, which would
     # fill up after a few hundred requests and freeze the server.
@@ -91,9 +91,19 @@ def live_server(migrated_database):
         else:
             process.kill()
             raise RuntimeError("the server did not start in 30 s")
-        yield LiveServer(url=url, database_url=database_url, env=env)
-        process.terminate()
-        process.wait(timeout=10)
+        try:
+            yield LiveServer(url=url, database_url=database_url, env=env)
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(migrated_database):
+    """`aidons serve` in a subprocess, on a fresh database migrated the production way."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with running_server(sibling_database_url(migrated_database, "e2e")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

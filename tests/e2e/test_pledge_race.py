@@ -82,3 +82,24 @@ async def test_a_slot_for_20_visits_takes_exactly_20_pledges(live_server):
             )
         )
         assert booked == 20
+
+
+async def test_a_retried_pledge_racing_itself_for_the_last_units_gets_its_pledge_back(
+    live_server,
+):
+    today = utcnow().date()
+    async with live_session(live_server) as session:
+        campaign = await create_campaign(session, hashtag="retryrace")
+        diapers = await create_need(session, campaign, policy="hard_cap", per_day_units=300)
+        await pledge(session, campaign, {diapers: 295}, today=today)
+        need_id = diapers.id
+    path = "/api/v1/campaigns/retryrace/pledges"
+    # One donor's phone retrying the same submit ten times at once (same idempotency key),
+    # switching between networks (a different address each time).
+    body = {"_path": path, "donor_name": "Līga", "idempotency_key": "retry-key-1",
+            "lines": [{"need_id": need_id, "quantity": 5}]}  # fmt: skip
+    responses = await race(live_server.url, [dict(body) for _ in range(10)])
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [200] * 9 + [201], statuses
+    assert len({response.json()["code"] for response in responses}) == 1
+    assert len({response.json()["manage_url"] for response in responses}) == 1

@@ -192,3 +192,20 @@ async def test_photos_lose_gps_and_come_in_two_sizes(client, session):
     assert fake.status_code == 422
     page = (await client.get("/h/palidzesim/progress")).text
     assert 'alt="Boxes of diapers in the shelter"' in page
+
+
+async def test_an_edit_refused_for_an_unknown_expense_saves_nothing(client, session):
+    owner, _campaign, headers = await organizer_and_campaign(session)
+    owner_email = owner.email
+    created = (await post_update(client, headers, title="1,200 diapers", body="First text")).json()
+    await log_in(client, owner_email)
+    edit_page = f"/dashboard/c/palidzesim/updates/{created['id']}"
+    refused = await post_form(
+        client,
+        edit_page,
+        {"title": "Changed", "body": "Changed text", "video_url": "", "expense_ids": "999999"},
+    )
+    assert refused.status_code == 422
+    assert await session.scalar(select(func.count()).select_from(UpdateRevision)) == 0
+    public = (await client.get("/api/v1/campaigns/palidzesim/updates")).json()[0]
+    assert (public["title"], public["body"]) == ("1,200 diapers", "First text")
