@@ -40,3 +40,20 @@ class SessionState:
     payment_intent_id: str | None
     amount_minor: int | None
     currency: str | None
+
+
+@dataclass(frozen=True)
+class ProviderEvent:
+    """A provider's notification, read by its adapter into what the kitty acts on.
+
+    kind: checkout_completed | checkout_failed | checkout_expired | refunded | disputed | other
+    """
+
+    id: str
+    type: str
+    kind: str
+    reference: str | None = None
+    checkout_id: str | None = None
+    payment_id: str | None = None
+    state: SessionState | None = None  # checkout events: the session as the event shows it
+    refunded_minor: int | None = None  # refunded events: the total refunded so far

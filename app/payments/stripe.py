@@ -7,7 +7,14 @@ import stripe
 
 from app.config import get_settings
 from app.money import STRIPE_TIMES_100, Money
-from app.payments.base import BadSignature, Checkout, CheckoutRequest, ProviderError, SessionState
+from app.payments.base import (
+    BadSignature,
+    Checkout,
+    CheckoutRequest,
+    ProviderError,
+    ProviderEvent,
+    SessionState,
+)
 
 # Checkout's own languages; anything else lets Stripe pick from the browser.
 CHECKOUT_LOCALES = {"en", "fr"}
@@ -138,3 +145,36 @@ async def payment_intent_reference(payment_intent_id: str) -> str | None:
     except stripe.StripeError as exc:
         raise ProviderError(str(exc)) from exc
     return (intent.to_dict().get("metadata") or {}).get("reference")
+
+
+_EVENT_KINDS = {
+    "checkout.session.completed": "checkout_completed",
+    "checkout.session.async_payment_succeeded": "checkout_completed",
+    "checkout.session.async_payment_failed": "checkout_failed",
+    "checkout.session.expired": "checkout_expired",
+    "charge.refunded": "refunded",
+    "charge.dispute.created": "disputed",
+}
+
+
+def parse_event(event: dict) -> ProviderEvent:
+    """Stripe's payload shapes stop here: the rest of the app reads a ProviderEvent."""
+    obj = (event.get("data") or {}).get("object") or {}
+    kind = _EVENT_KINDS.get(event["type"], "other")
+    metadata = obj.get("metadata") or {}
+    base = {"id": str(event["id"])[:255], "type": str(event["type"])[:100], "kind": kind}
+    if kind.startswith("checkout"):
+        return ProviderEvent(
+            **base,
+            reference=obj.get("client_reference_id") or metadata.get("reference"),
+            checkout_id=str(obj["id"]) if obj.get("id") else None,
+            state=session_state(obj),
+        )
+    intent = obj.get("payment_intent")
+    intent = intent.get("id") if isinstance(intent, dict) else intent
+    refunded = None
+    if kind == "refunded" and obj.get("currency"):
+        refunded = to_minor(int(obj.get("amount_refunded") or 0), obj["currency"])
+    return ProviderEvent(
+        **base, reference=metadata.get("reference"), payment_id=intent, refunded_minor=refunded
+    )
