@@ -92,17 +92,17 @@ def reconcile(args) -> None:
     from datetime import timedelta
 
     from app.db import database
-    from app.donations.service import reconcile_pending
+    from app.donations.reconcile import reconcile_pending
 
     async def run():
         try:
             older = timedelta(minutes=args.older_than_minutes)
-            return await reconcile_pending(database.sessionmaker, older)
+            return await reconcile_pending(database.write_sessionmaker, older)
         finally:
             await database.dispose()
 
-    changed = asyncio.run(run())
-    print(f"Reconciled pending gifts: {changed} changed.")
+    result = asyncio.run(run())
+    print(f"Reconciled: {result}.")
 
 
 def serve(args) -> None:

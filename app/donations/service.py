@@ -36,7 +36,6 @@ from app.text import clean_line
 log = logging.getLogger("aidons.donations")
 
 CHECKOUT_LIFETIME = timedelta(hours=1)
-RECONCILE_AFTER = timedelta(minutes=5)
 # Stripe's minimum charge per currency (in minor units); others: one major unit.
 MINIMUM_MINOR = {
     "EUR": 100, "USD": 100, "GBP": 100, "CHF": 100, "CAD": 100, "AUD": 100,
@@ -635,53 +634,6 @@ _HANDLERS = {
     "charge.refunded": _charge_refunded,
     "charge.dispute.created": _dispute_created,
 }
-
-
-# --- Reconciliation -------------------------------------------------------------------------
-
-
-async def reconcile_pending(sessionmaker, older_than: timedelta = RECONCILE_AFTER) -> int:
-    """Ask the provider about gifts pending for a while and apply their real state."""
-    now = utcnow()
-    async with sessionmaker() as session:
-        ids = list(
-            await session.scalars(
-                select(Donation.id)
-                .where(
-                    Donation.status == DonationStatus.PENDING,
-                    Donation.provider.in_([Provider.STRIPE, Provider.DEMO]),
-                    Donation.created_at < now - older_than,
-                    or_(Donation.checked_at.is_(None), Donation.checked_at < now - older_than),
-                )
-                .order_by(Donation.created_at)
-                .limit(200)
-            )
-        )
-    changed = 0
-    for donation_id in ids:
-        try:
-            async with sessionmaker() as session, session.begin():
-                changed += await _reconcile_one(session, donation_id)
-        except (ProviderError, ProviderUnavailable) as exc:
-            log.warning("reconcile: donation %s not checked: %s", donation_id, exc)
-    return changed
-
-
-async def _reconcile_one(session: AsyncSession, donation_id: int) -> int:
-    donation = await lock(session, donation_id)
-    if donation.status != DonationStatus.PENDING:
-        return 0
-    donation.checked_at = utcnow()
-    if donation.provider == Provider.DEMO:
-        if donation.created_at < utcnow() - CHECKOUT_LIFETIME:
-            return int(await mark_closed(session, donation, DonationStatus.EXPIRED))
-        return 0
-    if not get_settings().stripe_secret_key or not donation.checkout_session_id:
-        return 0
-    state = await stripe_provider.fetch_session(donation.checkout_session_id)
-    before = donation.status
-    await apply_session_state(session, donation, state)
-    return int(donation.status != before)
 
 
 # --- Listings -------------------------------------------------------------------------------
