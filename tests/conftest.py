@@ -62,6 +62,41 @@ async def session(engine):
             await transaction.rollback()
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "ledger_drift: the test corrupts a cached total on purpose (no ledger check)"
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.aidons_call_failed = report.failed
+    return report
+
+
+@pytest.fixture(autouse=True)
+def ledgers_agree(request):
+    """After each test that used the database: every cached total equals its ledger, checked
+    in the test's own transaction before it is rolled back (app.ledgers: three queries)."""
+    if "session" in request.fixturenames and not request.node.get_closest_marker("ledger_drift"):
+        # Set up after the test's session, so torn down before it.
+        request.getfixturevalue("_check_ledgers_at_teardown")
+
+
+@pytest.fixture
+async def _check_ledgers_at_teardown(request, session):
+    yield
+    if getattr(request.node, "aidons_call_failed", True):
+        return  # the test's own failure says more; its session may be unusable
+    from app import ledgers
+
+    drifts = await ledgers.check(session)
+    if drifts:
+        pytest.fail(ledgers.report(drifts), pytrace=False)
+
+
 @pytest.fixture
 def app(session):
     from app.main import create_app

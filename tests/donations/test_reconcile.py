@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from app import ledgers
 from app.db import utcnow
 from app.donations import reconcile, service
 from app.donations.models import Donation, DonationStatus, Provider
@@ -102,6 +103,7 @@ async def test_one_run_recovers_every_paid_gift_behind_hundreds_of_abandoned_che
     for donation in (young_demo, fresh_paid, *recent):
         assert (await get_donation(session, donation.id)).status == "pending"
     assert await assert_totals_match_ledger(session, campaign.id) == (sum(range(1000, 1006)), 6)
+    assert await ledgers.check(session) == []
     # Everyone was asked once, and the next run (two minutes later) asks nobody again.
     asked = fake_stripe.calls("GET", "/v1/checkout/sessions/")
     assert len(asked) == 250 + 50 + 6
