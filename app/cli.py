@@ -1,4 +1,5 @@
-"""The `aidons` command: serve, migrate, demo, create-organizer, worker, reconcile."""
+"""The `aidons` command: serve, migrate, demo, create-organizer, worker, reconcile,
+check-ledgers."""
 
 import argparse
 import asyncio
@@ -29,9 +30,10 @@ def migrate(_args=None) -> None:
 
 async def _in_session(work):
     from app.db import database
+    from app.transaction import UnitOfWork
 
     try:
-        async with database.write_sessionmaker() as session, session.begin():
+        async with UnitOfWork(database.write_sessionmaker) as session:
             return await work(session)
     finally:
         await database.dispose()
@@ -92,17 +94,34 @@ def reconcile(args) -> None:
     from datetime import timedelta
 
     from app.db import database
-    from app.donations.service import reconcile_pending
+    from app.donations.reconcile import reconcile_pending
 
     async def run():
         try:
             older = timedelta(minutes=args.older_than_minutes)
-            return await reconcile_pending(database.sessionmaker, older)
+            return await reconcile_pending(database.write_sessionmaker, older)
         finally:
             await database.dispose()
 
-    changed = asyncio.run(run())
-    print(f"Reconciled pending gifts: {changed} changed.")
+    result = asyncio.run(run())
+    print(f"Reconciled: {result}.")
+
+
+def check_ledgers(_args) -> None:
+    """Compare every cached total with its ledger; exit 1 when one differs."""
+    from app import ledgers
+    from app.db import database
+
+    async def run():
+        try:
+            return await ledgers.check_with(database.sessionmaker)
+        finally:
+            await database.dispose()
+
+    drifts = asyncio.run(run())
+    print(ledgers.report(drifts))
+    if drifts:
+        raise SystemExit(1)
 
 
 def serve(args) -> None:
@@ -144,6 +163,10 @@ def main(argv: list[str] | None = None) -> None:
     reconcile_cmd = commands.add_parser("reconcile", help="apply the real state of pending gifts")
     reconcile_cmd.add_argument("--older-than-minutes", type=float, default=5)
     reconcile_cmd.set_defaults(handler=reconcile)
+
+    commands.add_parser(
+        "check-ledgers", help="compare every cached total with its ledger (exit 1 on drift)"
+    ).set_defaults(handler=check_ledgers)
 
     organizer_cmd = commands.add_parser("create-organizer", help="create an organizer account")
     organizer_cmd.add_argument("--email", required=True)

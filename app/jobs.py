@@ -60,14 +60,15 @@ def start_all(sessionmaker: async_sessionmaker[AsyncSession]) -> list[asyncio.Ta
 
 def register_builtin_jobs() -> None:
     """Import the modules whose jobs should run (each registers itself once)."""
-    from app import outbox
-    from app.donations import service as donations
+    from app import ledgers, outbox
+    from app.donations import reconcile
     from app.inkind import pledges
 
     builtin = [
         ("deliver-email", 15, outbox.deliver_due),
-        ("reconcile-donations", 120, donations.reconcile_pending),
+        ("reconcile-donations", 120, reconcile.reconcile_pending),
         ("expire-pledges", 900, pledges.expire_due),
+        ("check-ledgers", 3600, ledgers.check_job),
     ]
     registered = {job.name for job in JOBS}
     for name, every_seconds, function in builtin:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.config import get_settings
 from app.db import Base, UTCDateTime, utcnow
+from app.transaction import UnitOfWork
 
 log = logging.getLogger("aidons.outbox")
 
@@ -98,15 +99,21 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2**attempts, 240))
 
 
+# A claimed message is not offered to another worker for this long (a crash mid-send frees it).
+CLAIM_LEASE = timedelta(minutes=5)
+
+
 async def deliver_due(sessionmaker: async_sessionmaker[AsyncSession], limit: int = 50) -> int:
-    """Send what is due; each message is claimed and settled in its own transaction."""
+    """Send what is due. Each message is claimed in one short transaction, sent with no
+    transaction open (a slow mail server must not hold SQLite's write lock), then settled in
+    another."""
     settings = get_settings()
     if not settings.smtp_url:
         return 0
     sent = 0
     for _ in range(limit):
-        async with sessionmaker() as session, session.begin():
-            query = (
+        async with UnitOfWork(sessionmaker) as session:
+            message = await session.scalar(
                 select(OutboxEmail)
                 .where(
                     OutboxEmail.sent_at.is_(None),
@@ -118,20 +125,23 @@ async def deliver_due(sessionmaker: async_sessionmaker[AsyncSession], limit: int
                 # Several workers may run this job: each message goes to one of them.
                 .with_for_update(skip_locked=True)
             )
-            message = await session.scalar(query)
             if message is None:
                 break
-            try:
-                await asyncio.to_thread(
-                    _send_via_smtp, settings.smtp_url, settings.mail_from, message
-                )
-            except (OSError, smtplib.SMTPException) as exc:
-                message.attempts += 1
-                message.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-                message.send_after = utcnow() + _backoff(message.attempts)
-                log.warning("email %s not sent (attempt %s): %s", message.id, message.attempts, exc)
+            message.send_after = utcnow() + CLAIM_LEASE
+        try:
+            await asyncio.to_thread(_send_via_smtp, settings.smtp_url, settings.mail_from, message)
+        except (OSError, smtplib.SMTPException) as exc:
+            error = f"{type(exc).__name__}: {exc}"[:1000]
+            log.warning("email %s not sent (attempt %s): %s", message.id, message.attempts + 1, exc)
+        else:
+            error = None
+            sent += 1
+        async with UnitOfWork(sessionmaker) as session:
+            row = await session.get(OutboxEmail, message.id, with_for_update=True)
+            row.attempts += 1
+            if error is None:
+                row.sent_at = utcnow()
             else:
-                message.attempts += 1
-                message.sent_at = utcnow()
-                sent += 1
+                row.last_error = error
+                row.send_after = utcnow() + _backoff(row.attempts)
     return sent

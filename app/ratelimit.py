@@ -21,6 +21,11 @@ class RateLimitCounter(Base):
     hits: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
+def clock() -> float:
+    """The time windows are cut from (tests pin it, so no test straddles two windows)."""
+    return time.time()
+
+
 @lru_cache
 def _redis_client(url: str):
     import redis.asyncio as redis
@@ -34,7 +39,7 @@ async def hit(session: AsyncSession, key: str, limit: int, window_seconds: int) 
     The database counter is written in the request's transaction and kept even when the
     request is refused (see app.transaction.keep_on_refusal).
     """
-    window_start = int(time.time()) // window_seconds * window_seconds
+    window_start = int(clock()) // window_seconds * window_seconds
     redis_url = get_settings().redis_url
     if redis_url:
         client = _redis_client(redis_url)
@@ -69,7 +74,7 @@ async def _increment(session: AsyncSession, key: str, window_start: int) -> int:
 
 async def count(session: AsyncSession, key: str, window_seconds: int) -> int:
     """Attempts counted for `key` in the current window, without counting one more."""
-    window_start = int(time.time()) // window_seconds * window_seconds
+    window_start = int(clock()) // window_seconds * window_seconds
     redis_url = get_settings().redis_url
     if redis_url:
         value = await _redis_client(redis_url).get(f"aidons:rl:{key}:{window_start}")
@@ -83,5 +88,5 @@ async def count(session: AsyncSession, key: str, window_seconds: int) -> int:
 
 
 async def purge_expired(session: AsyncSession, older_than_seconds: int = 86400) -> None:
-    cutoff = int(time.time()) - older_than_seconds
+    cutoff = int(clock()) - older_than_seconds
     await session.execute(delete(RateLimitCounter).where(RateLimitCounter.window_start < cutoff))

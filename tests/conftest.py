@@ -31,6 +31,14 @@ from tests.dbutil import migrate, reset_database  # noqa: E402
 TEST_DATABASE_URL = async_database_url(os.environ["DATABASE_URL"])
 
 
+@pytest.fixture(autouse=True)
+def steady_rate_limit_clock(monkeypatch):
+    """Fixed-window limits: a test that crossed a window boundary would see its count reset."""
+    from app import ratelimit
+
+    monkeypatch.setattr(ratelimit, "clock", lambda: 1_800_000_300.0)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def migrated_database():
     """Build the schema the way production does: `alembic upgrade head` on an empty database."""
@@ -60,6 +68,41 @@ async def session(engine):
         finally:
             await db_session.close()
             await transaction.rollback()
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "ledger_drift: the test corrupts a cached total on purpose (no ledger check)"
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.aidons_call_failed = report.failed
+    return report
+
+
+@pytest.fixture(autouse=True)
+def ledgers_agree(request):
+    """After each test that used the database: every cached total equals its ledger, checked
+    in the test's own transaction before it is rolled back (app.ledgers: three queries)."""
+    if "session" in request.fixturenames and not request.node.get_closest_marker("ledger_drift"):
+        # Set up after the test's session, so torn down before it.
+        request.getfixturevalue("_check_ledgers_at_teardown")
+
+
+@pytest.fixture
+async def _check_ledgers_at_teardown(request, session):
+    yield
+    if getattr(request.node, "aidons_call_failed", True):
+        return  # the test's own failure says more; its session may be unusable
+    from app import ledgers
+
+    drifts = await ledgers.check(session)
+    if drifts:
+        pytest.fail(ledgers.report(drifts), pytrace=False)
 
 
 @pytest.fixture

@@ -31,6 +31,7 @@ from app.inkind.needs import get_drop_off_point, get_slot
 from app.inkind.schemas import MAX_UNITS, PledgeCreate
 from app.outbox import OutboxEmail
 from app.text import clean_line
+from app.transaction import UnitOfWork
 from app.web import format_number
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read aloud
@@ -438,7 +439,7 @@ async def expire_due(
     cutoff = today - timedelta(days=GRACE_DAYS)
     expired = 0
     for _round in range(limit):
-        async with sessionmaker() as session, session.begin():
+        async with UnitOfWork(sessionmaker) as session:
             pledge = await session.scalar(
                 select(Pledge)
                 .where(

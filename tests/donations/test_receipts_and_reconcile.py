@@ -5,7 +5,7 @@ from email.header import decode_header, make_header
 
 from app import jobs
 from app.db import utcnow
-from app.donations import service
+from app.donations import reconcile
 from app.outbox import deliver_due
 from tests.donations.conftest import deliver, session_event
 from tests.donations.factories import assert_totals_match_ledger, get_donation, start_gift
@@ -74,7 +74,7 @@ async def test_reconcile_applies_what_stripe_knows_when_webhooks_were_missed(
     for started in (paid, expired, still_open):
         await _age(session, started["id"], 10)
 
-    assert await service.reconcile_pending(sessionmaker) == 2
+    assert (await reconcile.reconcile_pending(sessionmaker)).changed == 2
     statuses = [
         (await get_donation(session, s["id"])).status for s in (paid, expired, still_open, fresh)
     ]
@@ -83,11 +83,11 @@ async def test_reconcile_applies_what_stripe_knows_when_webhooks_were_missed(
     assert await assert_totals_match_ledger(session, campaign.id) == (2000, 1)
     # Checked a moment ago: not asked again on the next run.
     calls = len(fake_stripe.calls("GET", "/v1/checkout/sessions/"))
-    assert await service.reconcile_pending(sessionmaker) == 0
+    assert (await reconcile.reconcile_pending(sessionmaker)).changed == 0
     assert len(fake_stripe.calls("GET", "/v1/checkout/sessions/")) == calls
 
 
 async def test_reconcile_runs_as_a_periodic_job():
     jobs.register_builtin_jobs()
     job = next(job for job in jobs.JOBS if job.name == "reconcile-donations")
-    assert job.run is service.reconcile_pending
+    assert job.run is reconcile.reconcile_pending
