@@ -20,8 +20,10 @@ from app.inkind import dashboard as inkind_dashboard
 from app.inkind import router as inkind
 from app.middleware import RequestContextMiddleware, configure_logging
 from app.transaction import TransactionMiddleware
+from app.updates import api as updates_api
 from app.updates import expenses_router as expenses
-from app.updates import router as updates
+from app.updates import public as updates_public
+from app.updates import team as updates_team
 from app.web import STATIC_DIR
 
 
@@ -78,8 +80,9 @@ def create_app() -> FastAPI:
     app.include_router(accounts.api)
     app.include_router(campaigns.pages)
     app.include_router(campaigns.api)
-    app.include_router(updates.pages)
-    app.include_router(updates.api)
+    app.include_router(updates_public.pages)
+    app.include_router(updates_team.pages)
+    app.include_router(updates_api.api)
     app.include_router(expenses.pages)
     app.include_router(expenses.api)
     app.include_router(donations.pages)

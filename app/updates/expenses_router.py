@@ -5,7 +5,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
 
 from app import pagecache
 from app.accounts.deps import ApiUser, ApiUserOptional, CurrentUser, OptionalUser
@@ -16,33 +15,17 @@ from app.db import MAX_ID, PathId, SessionDep, WriteSessionDep, utcnow
 from app.errors import FieldError, NotFound, ValidationFailed
 from app.i18n import _
 from app.inkind import needs as inkind_needs
-from app.inkind.service import format_units
 from app.money import InvalidAmount, Money
 from app.updates import expenses as service
 from app.updates.models import Expense
+from app.updates.schemas import ExpenseIn, ExpenseOut
 from app.updates.service import ensure_organizer
+from app.updates.views import expense_view
 from app.web import absolute_url, redirect, render, verify_csrf
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 RECEIPT_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
 api = APIRouter(prefix="/api/v1", tags=["expenses"])
-
-
-def receipt_path(campaign: Campaign, expense: Expense) -> str:
-    return f"/h/{quote(campaign.hashtag)}/expenses/{expense.id}/receipt"
-
-
-def expense_view(campaign: Campaign, expense: Expense, team: bool) -> dict:
-    """What a page shows of an expense; private receipts only to the team."""
-    show_receipt = expense.receipt is not None and (expense.receipt_public or team)
-    return {
-        "expense": expense,
-        "goods": format_units(expense.units, expense.need.item)
-        if expense.need and expense.units
-        else "",
-        "receipt_url": receipt_path(campaign, expense) if show_receipt else None,
-        "voided": expense.void is not None,
-    }
 
 
 async def _organizer_campaign(session, tag: str, user) -> Campaign:
@@ -158,28 +141,6 @@ async def receipt(tag: str, expense_id: PathId, session: SessionDep, user: Optio
 
 
 # --- API -----------------------------------------------------------------------------------
-
-
-class ExpenseIn(BaseModel):
-    amount_minor: int
-    currency: str = Field(min_length=3, max_length=3)
-    description: str = Field(max_length=300)
-    spent_on: date
-    receipt_public: bool = False
-    need_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    units: int | None = Field(default=None, ge=1, le=service.MAX_UNITS)
-
-
-class ExpenseOut(BaseModel):
-    id: int
-    amount_minor: int
-    currency: str
-    description: str
-    spent_on: date
-    goods: str
-    receipt_url: str | None
-    voided: bool
-    void_reason: str | None
 
 
 def expense_out(campaign: Campaign, expense: Expense, team: bool) -> ExpenseOut:
