@@ -16,7 +16,8 @@ from app.db import database
 from app.donations import dashboard as donations_dashboard
 from app.donations import router as donations
 from app.errors import install_error_handlers, wants_json
-from app.inkind import dashboard as inkind_dashboard
+from app.inkind import desk as inkind_desk
+from app.inkind import goods_admin
 from app.inkind import router as inkind
 from app.middleware import RequestContextMiddleware, configure_logging
 from app.transaction import TransactionMiddleware
@@ -90,7 +91,8 @@ def create_app() -> FastAPI:
     app.include_router(donations.webhooks)
     app.include_router(donations.api)
     app.include_router(inkind.pages)
-    app.include_router(inkind_dashboard.pages)
+    app.include_router(goods_admin.pages)
+    app.include_router(inkind_desk.pages)
     app.include_router(inkind.api)
     if ops.bench_enabled():
         app.include_router(ops.bench_router())

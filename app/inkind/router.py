@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from app import ratelimit
 from app.accounts.deps import ApiUser, ApiUserOptional, client_ip
 from app.campaigns import service as campaigns
-from app.db import SessionDep, WriteSessionDep, utcnow
+from app.db import SessionDep, WriteSessionDep
 from app.errors import AppError, Forbidden, ValidationFailed, problem_response
 from app.i18n import _
 from app.inkind import deliveries, forms, needs, pledges, service
@@ -24,6 +24,7 @@ from app.inkind.schemas import (
     PledgeCreate,
     PledgeOut,
 )
+from app.inkind.views import today
 from app.web import redirect, render, templates, verify_csrf
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -32,10 +33,6 @@ api = APIRouter(prefix="/api/v1", tags=["goods"])
 PLEDGE_LIMIT_PER_IP = (30, 600)
 
 templates.env.filters["units"] = service.format_units
-
-
-def today():
-    return utcnow().date()
 
 
 async def _pledge_context(session, campaign, values: dict, errors: dict) -> dict:
