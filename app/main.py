@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from app import jobs, ops
 from app.accounts import router as accounts
 from app.accounts.deps import LoginRequired
+from app.campaigns import api as campaigns_api
 from app.campaigns import router as campaigns
 from app.config import get_settings
 from app.db import database
@@ -80,7 +81,7 @@ def create_app() -> FastAPI:
     app.include_router(accounts.pages)
     app.include_router(accounts.api)
     app.include_router(campaigns.pages)
-    app.include_router(campaigns.api)
+    app.include_router(campaigns_api.api)
     app.include_router(updates_public.pages)
     app.include_router(updates_team.pages)
     app.include_router(updates_api.api)
