@@ -14,8 +14,10 @@ from app.campaigns import api as campaigns_api
 from app.campaigns import router as campaigns
 from app.config import get_settings
 from app.db import database
+from app.donations import api as donations_api
 from app.donations import dashboard as donations_dashboard
 from app.donations import router as donations
+from app.donations import webhooks as donations_webhooks
 from app.errors import install_error_handlers, wants_json
 from app.inkind import desk as inkind_desk
 from app.inkind import goods_admin
@@ -89,8 +91,8 @@ def create_app() -> FastAPI:
     app.include_router(expenses.api)
     app.include_router(donations.pages)
     app.include_router(donations_dashboard.pages)
-    app.include_router(donations.webhooks)
-    app.include_router(donations.api)
+    app.include_router(donations_webhooks.webhooks)
+    app.include_router(donations_api.api)
     app.include_router(inkind.pages)
     app.include_router(goods_admin.pages)
     app.include_router(inkind_desk.pages)

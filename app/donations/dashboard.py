@@ -14,8 +14,8 @@ from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign
 from app.db import PathId, SessionDep, WriteSessionDep
 from app.donations import service
+from app.donations.intake import parse_amount
 from app.donations.models import Donation, DonationStatus, Provider
-from app.donations.router import parse_amount
 from app.errors import AppError, FieldError, ValidationFailed
 from app.i18n import _, get_locale
 from app.money import Money
