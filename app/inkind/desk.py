@@ -14,7 +14,7 @@ from app.accounts.deps import CurrentUser
 from app.db import SessionDep, WriteSessionDep
 from app.errors import AppError, ValidationFailed
 from app.i18n import _
-from app.inkind import deliveries, forms, needs, pledges, service
+from app.inkind import closing, deliveries, forms, needs, pledges, service
 from app.inkind.models import Delivery, Pledge
 from app.inkind.views import errors_of, refusal_reasons, team_base, today
 from app.web import redirect, render, verify_csrf
@@ -188,7 +188,7 @@ async def team_cancel(
     campaign, pledge = await _team_pledge(session, tag, user, code, lock=True)
     try:
         note = why.strip() or "cancelled by the team"
-        await pledges.cancel(session, pledge, actor="team", actor_id=user.id, note=note)
+        await closing.cancel(session, pledge, actor="team", actor_id=user.id, note=note)
     except AppError as exc:
         return redirect(f"{team_base(campaign)}/desk/p/{pledge.code}", exc.message, "error")
     return redirect(f"{team_base(campaign)}/desk/p/{pledge.code}", _("Pledge cancelled."))

@@ -13,7 +13,7 @@ from app.campaigns import service as campaigns
 from app.db import SessionDep, WriteSessionDep
 from app.errors import AppError, Forbidden, ValidationFailed, problem_response
 from app.i18n import _
-from app.inkind import deliveries, forms, needs, pledges, service
+from app.inkind import closing, deliveries, forms, needs, pledges, service
 from app.inkind.models import PledgeStatus
 from app.inkind.notify import manage_url
 from app.inkind.schemas import (
@@ -157,7 +157,7 @@ async def cancel_pledge(code: str, session: WriteSessionDep, t: Annotated[str, F
     page = f"/pledges/{pledge.code}?t={quote(t)}"
     if pledge.status == PledgeStatus.CANCELLED:  # a double tap: the first one did it
         return redirect(page, _("This pledge is already cancelled."))
-    await pledges.cancel(session, pledge, actor="donor", note="cancelled with the donor's link")
+    await closing.cancel(session, pledge, actor="donor", note="cancelled with the donor's link")
     return redirect(page, _("Your pledge is cancelled. Thank you anyway!"))
 
 
