@@ -8,7 +8,8 @@ from fastapi.responses import JSONResponse, Response
 
 from app import pagecache
 from app.accounts.deps import ApiUser, ApiUserOptional
-from app.campaigns import service
+from app.campaigns import access, service
+from app.campaigns.access import ApiOrganizerCampaign, ApiViewerCampaign
 from app.campaigns.hashtags import hashtag_key
 from app.campaigns.models import Campaign
 from app.campaigns.schemas import (
@@ -77,29 +78,28 @@ async def api_create_campaign(
 
 
 @api.get("/campaigns/{tag}", response_model=CampaignOut)
-async def api_get_campaign(tag: str, session: SessionDep, user: ApiUserOptional):
+async def api_get_campaign(viewer: ApiViewerCampaign):
     """A campaign by any of its hashtags (drafts only for their team)."""
-    campaign, _hashtag, _role = await service.visible_campaign(session, tag, user)
-    return campaign_out(campaign)
+    return campaign_out(viewer.campaign)
 
 
 @api.patch("/campaigns/{tag}", response_model=CampaignOut)
 async def api_update_campaign(
-    tag: str, body: CampaignUpdate, user: ApiUser, session: WriteSessionDep
+    body: CampaignUpdate, session: WriteSessionDep, viewer: ApiOrganizerCampaign
 ):
     """Change fields, aliases or status (draft → live ⇄ paused → closed)."""
-    campaign = await service.editable_campaign(session, tag, user)
+    campaign = viewer.campaign
     await service.update_campaign(session, campaign, body)
     pagecache.campaign_changed(session, campaign.id)
     return campaign_out(campaign)
 
 
 @api.put("/campaigns/{tag}/cover", response_model=CampaignOut)
-async def api_set_cover(tag: str, cover: UploadFile, user: ApiUser, session: WriteSessionDep):
+async def api_set_cover(cover: UploadFile, session: WriteSessionDep, viewer: ApiOrganizerCampaign):
     """Upload a cover image (multipart field `cover`); it is re-encoded without metadata."""
-    campaign = await service.editable_campaign(session, tag, user)
+    campaign = viewer.campaign
     raw = await cover.read(get_settings().max_upload_bytes + 1)
-    await service.set_cover(session, campaign, raw, user)
+    await service.set_cover(session, campaign, raw, viewer.user)
     pagecache.campaign_changed(session, campaign.id)
     return campaign_out(campaign)
 
@@ -110,7 +110,7 @@ async def api_progress(tag: str, request: Request, session: SessionDep, user: Ap
     cache_name = f"progress:{hashtag_key(tag)}"
     if user is None and (cached := await pagecache.lookup(request, cache_name)):
         return cached
-    campaign, _hashtag, _role = await service.visible_campaign(session, tag, user)
+    campaign = (await access.resolve(session, tag, user)).campaign
     results = await outcomes(session, campaign, utcnow().date())
     progress = results.progress
     locale = get_locale()

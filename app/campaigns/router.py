@@ -12,7 +12,8 @@ from starlette.datastructures import FormData
 
 from app import pagecache
 from app.accounts.deps import CurrentUser, OptionalUser
-from app.campaigns import service
+from app.campaigns import access, service
+from app.campaigns.access import OrganizerCampaign, ViewerCampaign
 from app.campaigns.hashtags import hashtag_key
 from app.campaigns.models import Campaign, CampaignStatus
 from app.campaigns.schemas import CampaignCreate, CampaignUpdate
@@ -131,13 +132,14 @@ async def landing(tag: str, request: Request, session: SessionDep, user: Optiona
     cache_name = f"landing:{hashtag_key(tag)}"
     if user is None and (cached := await pagecache.lookup(request, cache_name)):
         return cached
-    campaign, hashtag, role = await service.visible_campaign(session, tag, user)
-    if not hashtag.is_primary:
+    viewer = await access.resolve(session, tag, user)
+    campaign = viewer.campaign
+    if not viewer.hashtag.is_primary:
         return RedirectResponse(quote(campaign.path), status_code=301)
     progress = await service.progress(session, campaign)
     context = {
         "campaign": campaign,
-        "role": role,
+        "viewer": viewer,
         "progress": progress,
         "share": share_links(campaign),
         "description": plain_excerpt(campaign.story_md) or campaign.beneficiary,
@@ -145,7 +147,6 @@ async def landing(tag: str, request: Request, session: SessionDep, user: Optiona
             campaign.hashtag, campaign.title, progress.raised.amount_minor, progress.donors
         ),
         "status_label": service.status_label(campaign.status),
-        "can_edit": role in service.EDITOR_ROLES,
         "needs": await inkind.campaign_figures(session, campaign, utcnow().date()),
     }
     response = render(request, "campaigns/landing.html", context)
@@ -155,8 +156,8 @@ async def landing(tag: str, request: Request, session: SessionDep, user: Optiona
 
 
 @pages.get("/h/{tag}/qr.svg")
-async def qr_code(tag: str, session: SessionDep, user: OptionalUser):
-    campaign, _hashtag, _role = await service.visible_campaign(session, tag, user)
+async def qr_code(viewer: ViewerCampaign):
+    campaign = viewer.campaign
     qr = segno.make(absolute_url(quote(campaign.path)), error="m")
     buffer = BytesIO()
     # A standalone SVG document (with its namespace): browsers refuse inline-only markup in <img>.
@@ -170,8 +171,10 @@ async def qr_code(tag: str, session: SessionDep, user: OptionalUser):
 
 @pages.get("/dashboard")
 async def dashboard(request: Request, session: SessionDep, user: CurrentUser):
-    memberships = await service.list_for_user(session, user)
-    rows = [(c, role, service.status_label(c.status)) for c, role in memberships]
+    rows = [
+        (v, service.status_label(v.campaign.status))
+        for v in await access.my_campaigns(session, user)
+    ]
     return render(request, "dashboard/index.html", {"rows": rows})
 
 
@@ -199,16 +202,16 @@ async def create_campaign(request: Request, session: WriteSessionDep, user: Curr
 
 
 @pages.get("/dashboard/c/{tag}/edit")
-async def edit_campaign_form(tag: str, request: Request, session: SessionDep, user: CurrentUser):
-    campaign = await service.editable_campaign(session, tag, user)
+async def edit_campaign_form(request: Request, viewer: OrganizerCampaign):
+    campaign = viewer.campaign
     return render(
         request, "dashboard/campaign_form.html", _form_context(form_values(campaign), {}, campaign)
     )
 
 
 @pages.post("/dashboard/c/{tag}/edit")
-async def edit_campaign(tag: str, request: Request, session: WriteSessionDep, user: CurrentUser):
-    campaign = await service.editable_campaign(session, tag, user)
+async def edit_campaign(request: Request, session: WriteSessionDep, viewer: OrganizerCampaign):
+    campaign = viewer.campaign
     form = await request.form()
     values = {name: str(form.get(name, "")) for name in FORM_FIELDS}
     values["hashtag"] = campaign.hashtag
@@ -225,19 +228,17 @@ async def edit_campaign(tag: str, request: Request, session: WriteSessionDep, us
 
 @pages.post("/dashboard/c/{tag}/cover")
 async def upload_cover(
-    tag: str,
-    request: Request,
     session: WriteSessionDep,
-    user: CurrentUser,
+    viewer: OrganizerCampaign,
     cover: Annotated[UploadFile | None, Form()] = None,
 ):
-    campaign = await service.editable_campaign(session, tag, user)
+    campaign = viewer.campaign
     edit_url = f"/dashboard/c/{quote(campaign.hashtag)}/edit"
     raw = await cover.read(get_settings().max_upload_bytes + 1) if cover else b""
     if not raw:
         return redirect(edit_url, _("Choose an image file first."), "error")
     try:
-        await service.set_cover(session, campaign, raw, user)
+        await service.set_cover(session, campaign, raw, viewer.user)
     except ValidationFailed as exc:
         return redirect(edit_url, exc.field_errors[0].message, "error")
     pagecache.campaign_changed(session, campaign.id)
@@ -246,14 +247,12 @@ async def upload_cover(
 
 @pages.post("/dashboard/c/{tag}/status")
 async def change_status(
-    tag: str,
-    request: Request,
     session: WriteSessionDep,
-    user: CurrentUser,
+    viewer: OrganizerCampaign,
     action: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
 ):
-    campaign = await service.editable_campaign(session, tag, user)
+    campaign = viewer.campaign
     edit_url = f"/dashboard/c/{quote(campaign.hashtag)}/edit"
     target = service.STATUS_ACTIONS.get(action)
     if target is None:

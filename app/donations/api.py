@@ -5,7 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 
 from app.accounts.deps import ApiUser
-from app.campaigns import service as campaigns
+from app.campaigns import access
+from app.campaigns.access import ApiDonationsCampaign, ApiOfflineGiftCampaign, PublicCampaign
 from app.campaigns.models import Campaign
 from app.db import PathId, SessionDep, WriteSessionDep
 from app.donations import service
@@ -20,7 +21,7 @@ from app.donations.schemas import (
     RefundCreate,
     RefundOut,
 )
-from app.errors import Forbidden, NotFound, problem_response
+from app.errors import NotFound, problem_response
 from app.i18n import _
 from app.web import absolute_url
 
@@ -59,20 +60,16 @@ def donation_out(donation: Donation) -> DonationOut:
     )
 
 
-async def _team_campaign(session, tag: str, user) -> Campaign:
-    return await campaigns.editable_campaign(session, tag, user)
-
-
 @api.post("/campaigns/{tag}/donations", status_code=201, response_model=DonationStarted)
 async def api_start_donation(
-    tag: str,
     body: DonationCreate,
     request: Request,
     session: WriteSessionDep,
+    viewer: PublicCampaign,
     idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
 ):
     """Start a gift: returns the donation and the checkout URL to send the donor to."""
-    campaign, _hashtag, _role = await campaigns.visible_campaign(session, tag, None)
+    campaign = viewer.campaign
     service.check_open(campaign)
     if not await gift_allowed(session, request, campaign, body.email):
         return problem_response(
@@ -100,19 +97,17 @@ async def api_start_donation(
 
 @api.get("/campaigns/{tag}/donations", response_model=DonationList)
 async def api_list_donations(
-    tag: str,
-    user: ApiUser,
     session: SessionDep,
+    viewer: ApiDonationsCampaign,
     status: DonationStatus | None = None,
     provider: Provider | None = None,
     q: Annotated[str, Query(max_length=100)] = "",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ):
-    """Every donation of the campaign, newest first (team only: includes donor emails)."""
-    campaign = await _team_campaign(session, tag, user)
+    """Every donation of the campaign, newest first (organizers only: includes donor emails)."""
     rows, total = await service.list_donations(
-        session, campaign, status, provider, q, limit, offset
+        session, viewer.campaign, status, provider, q, limit, offset
     )
     return DonationList(
         items=[donation_out(d) for d in rows], total=total, limit=limit, offset=offset
@@ -121,15 +116,15 @@ async def api_list_donations(
 
 @api.post("/campaigns/{tag}/donations/offline", status_code=201, response_model=DonationOut)
 async def api_record_offline(
-    tag: str, body: OfflineDonationCreate, user: ApiUser, session: WriteSessionDep
+    body: OfflineDonationCreate, session: WriteSessionDep, viewer: ApiOfflineGiftCampaign
 ):
     """Record money received outside the site (cash, bank transfer…): counted at once."""
-    campaign = await _team_campaign(session, tag, user)
+    campaign = viewer.campaign
     gift = service.GiftInput(
         body.amount_minor, body.donor_name, body.anonymous, body.message, body.email
     )
     donation = await service.record_offline(
-        session, campaign, user, gift, body.method, body.received_on, body.note
+        session, campaign, viewer.user, gift, body.method, body.received_on, body.note
     )
     return donation_out(donation)
 
@@ -141,10 +136,9 @@ async def api_refund(
     """Refund part or all of a gift (never more than what was paid)."""
     donation = await session.get(Donation, donation_id)
     campaign = await session.get(Campaign, donation.campaign_id) if donation else None
-    role = await campaigns.role_of(session, campaign, user) if campaign else None
-    if role is None:
+    viewer = await access.for_campaign(session, campaign, user) if campaign else None
+    if viewer is None or not viewer.can_see_team_pages:
         raise NotFound(_("This gift does not exist."))
-    if role not in campaigns.EDITOR_ROLES:
-        raise Forbidden(_("Only the campaign's organizers can refund a gift."))
+    viewer.require("can_refund")
     await service.refund(session, donation_id, body.amount_minor, body.reason, user)
     return donation_out(await service.lock(session, donation_id))

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse
 
 from app import payments
-from app.accounts.deps import OptionalUser
 from app.campaigns import service as campaigns
+from app.campaigns.access import ViewerCampaign
 from app.campaigns.models import Campaign
 from app.db import SessionDep, WriteSessionDep
 from app.donations import service
@@ -43,11 +43,6 @@ def status_message(donation: Donation) -> str:
     return _("The payment did not go through: no money was taken.")
 
 
-async def _public_campaign(session, tag: str, user) -> Campaign:
-    campaign, _hashtag, _role = await campaigns.visible_campaign(session, tag, user)
-    return campaign
-
-
 # --- Donation form ----------------------------------------------------------------------------
 
 
@@ -67,10 +62,8 @@ def _form_context(campaign: Campaign, values: dict, errors: dict, closed: str | 
 
 
 @pages.get("/h/{tag}/donate")
-async def donate_form(
-    tag: str, request: Request, session: SessionDep, user: OptionalUser, cancelled: str = ""
-):
-    campaign = await _public_campaign(session, tag, user)
+async def donate_form(request: Request, viewer: ViewerCampaign, cancelled: str = ""):
+    campaign = viewer.campaign
     closed = None
     try:
         service.check_open(campaign)
@@ -84,8 +77,8 @@ async def donate_form(
 
 
 @pages.post("/h/{tag}/donate")
-async def donate(tag: str, request: Request, session: WriteSessionDep, user: OptionalUser):
-    campaign = await _public_campaign(session, tag, user)
+async def donate(request: Request, session: WriteSessionDep, viewer: ViewerCampaign):
+    campaign = viewer.campaign
     form = await request.form()
     names = ("amount", "other_amount", "donor_name", "message", "email", "idempotency_key")
     values = {name: str(form.get(name, "")) for name in names}
@@ -125,19 +118,17 @@ async def donate(tag: str, request: Request, session: WriteSessionDep, user: Opt
 # --- Thank-you page and its status ------------------------------------------------------------
 
 
-async def _gift(session, tag: str, reference: str, user) -> tuple[Campaign, Donation]:
-    campaign = await _public_campaign(session, tag, user)
+async def _gift(session, campaign: Campaign, reference: str) -> Donation:
     donation = await service.by_reference(session, reference)
     if donation is None or donation.campaign_id != campaign.id:
         raise NotFound(_("This gift does not exist."))
-    return campaign, donation
+    return donation
 
 
 @pages.get("/h/{tag}/donate/thanks/{reference}")
-async def thanks(
-    tag: str, reference: str, request: Request, session: SessionDep, user: OptionalUser
-):
-    campaign, donation = await _gift(session, tag, reference, user)
+async def thanks(reference: str, request: Request, session: SessionDep, viewer: ViewerCampaign):
+    campaign = viewer.campaign
+    donation = await _gift(session, campaign, reference)
     context = {
         "campaign": campaign,
         "donation": donation,
@@ -149,8 +140,8 @@ async def thanks(
 
 
 @pages.get("/h/{tag}/donate/status/{reference}", response_model=DonationStatusOut)
-async def gift_status(tag: str, reference: str, session: SessionDep, user: OptionalUser):
-    _campaign, donation = await _gift(session, tag, reference, user)
+async def gift_status(reference: str, session: SessionDep, viewer: ViewerCampaign):
+    donation = await _gift(session, viewer.campaign, reference)
     body = DonationStatusOut(
         reference=donation.reference,
         status=donation.status,
@@ -162,13 +153,12 @@ async def gift_status(tag: str, reference: str, session: SessionDep, user: Optio
 
 @pages.get("/h/{tag}/donors")
 async def donor_wall(
-    tag: str,
     request: Request,
     session: SessionDep,
-    user: OptionalUser,
+    viewer: ViewerCampaign,
     page: Annotated[int, Query(ge=1, le=10000)] = 1,
 ):
-    campaign = await _public_campaign(session, tag, user)
+    campaign = viewer.campaign
     offset = (page - 1) * WALL_PAGE_SIZE
     rows, has_next = await service.donor_wall(session, campaign, WALL_PAGE_SIZE, offset)
     context = {

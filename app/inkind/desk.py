@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from app.accounts.deps import CurrentUser
+from app.campaigns.access import DeskCampaign, ExportCampaign
 from app.db import SessionDep, WriteSessionDep
 from app.errors import AppError, ValidationFailed
 from app.i18n import _
@@ -48,8 +48,8 @@ def _csv(filename: str, header: list[str], rows: list[list]) -> Response:
 
 
 @pages.get("/dashboard/c/{tag}/goods/pledges.csv")
-async def export_pledges(tag: str, session: SessionDep, user: CurrentUser):
-    campaign = await service.organizer_campaign(session, tag, user)
+async def export_pledges(session: SessionDep, viewer: ExportCampaign):
+    campaign = viewer.campaign
     rows = await session.scalars(
         select(Pledge).where(Pledge.campaign_id == campaign.id).order_by(Pledge.id)
     )
@@ -71,8 +71,8 @@ async def export_pledges(tag: str, session: SessionDep, user: CurrentUser):
 
 
 @pages.get("/dashboard/c/{tag}/goods/deliveries.csv")
-async def export_deliveries(tag: str, session: SessionDep, user: CurrentUser):
-    campaign = await service.organizer_campaign(session, tag, user)
+async def export_deliveries(session: SessionDep, viewer: ExportCampaign):
+    campaign = viewer.campaign
     rows = await session.scalars(
         select(Delivery).where(Delivery.campaign_id == campaign.id).order_by(Delivery.id)
     )
@@ -96,25 +96,27 @@ async def export_deliveries(tag: str, session: SessionDep, user: CurrentUser):
 
 
 @pages.get("/dashboard/c/{tag}/desk")
-async def desk(tag: str, request: Request, session: SessionDep, user: CurrentUser, q: str = ""):
-    campaign, role = await service.team_campaign(session, tag, user)
+async def desk(request: Request, session: SessionDep, viewer: DeskCampaign, q: str = ""):
+    campaign = viewer.campaign
     found = await deliveries.search(session, campaign, q)
     context = {
         "campaign": campaign,
+        "viewer": viewer,
         "base": team_base(campaign),
         "q": q,
         "results": [(p, service.status_label(p.status), secrets.token_urlsafe(12)) for p in found],
         "figures": await service.campaign_figures(session, campaign, today()),
-        "is_organizer": role in service.campaigns.EDITOR_ROLES,
     }
     return render(request, "inkind/desk.html", context)
 
 
-async def _pledge_desk_context(session, campaign, pledge, values=None, errors=None) -> dict:
+async def _pledge_desk_context(session, viewer, pledge, values=None, errors=None) -> dict:
+    campaign = viewer.campaign
     values = values or {}
     values.setdefault("idempotency_key", secrets.token_urlsafe(16))
     return {
         "campaign": campaign,
+        "viewer": viewer,
         "base": team_base(campaign),
         "pledge": pledge,
         "status_label": service.status_label(pledge.status),
@@ -125,8 +127,9 @@ async def _pledge_desk_context(session, campaign, pledge, values=None, errors=No
     }
 
 
-async def _team_pledge(session, tag, user, code, lock=False):
-    campaign, _role = await service.team_campaign(session, tag, user)
+async def _campaign_pledge(session, viewer, code, lock=False):
+    """A pledge of this campaign by its code: another campaign's code is not found here."""
+    campaign = viewer.campaign
     pledge = await pledges.by_code(session, code, lock=lock)
     if pledge.campaign_id != campaign.id:
         raise pledges.NotFound(_("No pledge has this code."))
@@ -134,25 +137,23 @@ async def _team_pledge(session, tag, user, code, lock=False):
 
 
 @pages.get("/dashboard/c/{tag}/desk/p/{code}")
-async def desk_pledge(
-    tag: str, code: str, request: Request, session: SessionDep, user: CurrentUser
-):
-    campaign, pledge = await _team_pledge(session, tag, user, code)
-    context = await _pledge_desk_context(session, campaign, pledge)
+async def desk_pledge(code: str, request: Request, session: SessionDep, viewer: DeskCampaign):
+    _campaign, pledge = await _campaign_pledge(session, viewer, code)
+    context = await _pledge_desk_context(session, viewer, pledge)
     return render(request, "inkind/desk_pledge.html", context)
 
 
 @pages.post("/dashboard/c/{tag}/desk/p/{code}/confirm")
 async def confirm_full(
-    session: WriteSessionDep, tag: str, code: str, user: CurrentUser,
+    session: WriteSessionDep, code: str, viewer: DeskCampaign,
     idempotency_key: Annotated[str, Form()] = "",
 ):  # fmt: skip
-    campaign, pledge = await _team_pledge(session, tag, user, code)
+    campaign, pledge = await _campaign_pledge(session, viewer, code)
     data = forms.DeliveryCreate(
         pledge_code=pledge.code, full=True, idempotency_key=idempotency_key or None
     )
     try:
-        await deliveries.record_delivery(session, campaign, user, data, today())
+        await deliveries.record_delivery(session, campaign, viewer.user, data, today())
     except AppError as exc:
         return redirect(f"{team_base(campaign)}/desk/p/{pledge.code}", exc.message, "error")
     return redirect(
@@ -162,19 +163,17 @@ async def confirm_full(
 
 
 @pages.post("/dashboard/c/{tag}/desk/p/{code}/deliver")
-async def deliver_part(
-    session: WriteSessionDep, tag: str, code: str, request: Request, user: CurrentUser
-):
-    campaign, pledge = await _team_pledge(session, tag, user, code)
+async def deliver_part(session: WriteSessionDep, code: str, request: Request, viewer: DeskCampaign):
+    campaign, pledge = await _campaign_pledge(session, viewer, code)
     form = await request.form()
     try:
         data = forms.delivery_input(form, [line.need_id for line in pledge.lines])
         data.pledge_code = pledge.code
-        await deliveries.record_delivery(session, campaign, user, data, today())
+        await deliveries.record_delivery(session, campaign, viewer.user, data, today())
     except AppError as exc:
         await session.refresh(pledge)
         context = await _pledge_desk_context(
-            session, campaign, pledge, forms.form_values(form), errors_of(exc)
+            session, viewer, pledge, forms.form_values(form), errors_of(exc)
         )
         return render(request, "inkind/desk_pledge.html", context, status_code=exc.status_code)
     return redirect(f"{team_base(campaign)}/desk/p/{pledge.code}", _("Delivery recorded."))
@@ -182,24 +181,26 @@ async def deliver_part(
 
 @pages.post("/dashboard/c/{tag}/desk/p/{code}/cancel")
 async def team_cancel(
-    session: WriteSessionDep, tag: str, code: str, user: CurrentUser,
+    session: WriteSessionDep, code: str, viewer: DeskCampaign,
     why: Annotated[str, Form()] = "",
 ):  # fmt: skip
-    campaign, pledge = await _team_pledge(session, tag, user, code, lock=True)
+    campaign, pledge = await _campaign_pledge(session, viewer, code, lock=True)
     try:
         note = why.strip() or "cancelled by the team"
-        await closing.cancel(session, pledge, actor="team", actor_id=user.id, note=note)
+        await closing.cancel(session, pledge, actor="team", actor_id=viewer.user.id, note=note)
     except AppError as exc:
         return redirect(f"{team_base(campaign)}/desk/p/{pledge.code}", exc.message, "error")
     return redirect(f"{team_base(campaign)}/desk/p/{pledge.code}", _("Pledge cancelled."))
 
 
-async def _walk_in_context(session, campaign, values=None, errors=None) -> dict:
+async def _walk_in_context(session, viewer, values=None, errors=None) -> dict:
+    campaign = viewer.campaign
     values = values or {}
     values.setdefault("idempotency_key", secrets.token_urlsafe(16))
     values.setdefault("day", today().isoformat())
     return {
         "campaign": campaign,
+        "viewer": viewer,
         "base": team_base(campaign),
         "needs": await needs.list_needs(session, campaign),
         "reasons": refusal_reasons(),
@@ -209,28 +210,27 @@ async def _walk_in_context(session, campaign, values=None, errors=None) -> dict:
 
 
 @pages.get("/dashboard/c/{tag}/desk/walk-in")
-async def walk_in_form(tag: str, request: Request, session: SessionDep, user: CurrentUser):
-    campaign, _role = await service.team_campaign(session, tag, user)
-    return render(request, "inkind/walk_in.html", await _walk_in_context(session, campaign))
+async def walk_in_form(request: Request, session: SessionDep, viewer: DeskCampaign):
+    return render(request, "inkind/walk_in.html", await _walk_in_context(session, viewer))
 
 
 @pages.post("/dashboard/c/{tag}/desk/walk-in")
-async def walk_in(session: WriteSessionDep, tag: str, request: Request, user: CurrentUser):
-    campaign, _role = await service.team_campaign(session, tag, user)
+async def walk_in(session: WriteSessionDep, request: Request, viewer: DeskCampaign):
+    campaign = viewer.campaign
     form = await request.form()
     try:
         active = await needs.list_needs(session, campaign)
         data = forms.delivery_input(form, [need.id for need in active])
-        await deliveries.record_delivery(session, campaign, user, data, today())
+        await deliveries.record_delivery(session, campaign, viewer.user, data, today())
     except AppError as exc:
-        context = await _walk_in_context(session, campaign, forms.form_values(form), errors_of(exc))
+        context = await _walk_in_context(session, viewer, forms.form_values(form), errors_of(exc))
         return render(request, "inkind/walk_in.html", context, status_code=exc.status_code)
     return redirect(f"{team_base(campaign)}/desk", _("Walk-in gift recorded. Thank you!"))
 
 
 @pages.post("/dashboard/c/{tag}/desk/correction")
-async def correction(session: WriteSessionDep, tag: str, request: Request, user: CurrentUser):
-    campaign, _role = await service.team_campaign(session, tag, user)
+async def correction(session: WriteSessionDep, request: Request, viewer: DeskCampaign):
+    campaign = viewer.campaign
     form = await request.form()
     errors: list = []
     need_id = forms._int(str(form.get("need_id", "")), "need_id", errors) or 0
@@ -241,10 +241,17 @@ async def correction(session: WriteSessionDep, tag: str, request: Request, user:
         if errors:
             raise ValidationFailed(errors)
         await deliveries.correct(
-            session, campaign, user, need_id, day, received, refused, str(form.get("why", ""))
+            session,
+            campaign,
+            viewer.user,
+            need_id,
+            day,
+            received,
+            refused,
+            str(form.get("why", "")),
         )
     except AppError as exc:
-        context = await _walk_in_context(session, campaign, forms.form_values(form), errors_of(exc))
+        context = await _walk_in_context(session, viewer, forms.form_values(form), errors_of(exc))
         return render(request, "inkind/walk_in.html", context, status_code=exc.status_code)
     return redirect(f"{team_base(campaign)}/desk", _("Correction recorded."))
 

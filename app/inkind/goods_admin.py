@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 
 from app.accounts.deps import CurrentUser
+from app.campaigns.access import GoodsCampaign, VolunteersCampaign
 from app.db import PathId, SessionDep, WriteSessionDep
 from app.errors import AppError
 from app.i18n import _
@@ -18,10 +19,12 @@ pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 # --- Needs -------------------------------------------------------------------------------
 
 
-async def _goods_context(session, campaign, values=None, errors=None) -> dict:
+async def _goods_context(session, viewer, values=None, errors=None) -> dict:
+    campaign = viewer.campaign
     all_needs = await needs.list_needs(session, campaign, active_only=False)
     return {
         "campaign": campaign,
+        "viewer": viewer,
         "base": team_base(campaign),
         "figures": await needs.figures(session, all_needs, today()),
         "values": values or {"kind": "daily", "priority": "2", "policy": "accept_surplus"},
@@ -30,29 +33,28 @@ async def _goods_context(session, campaign, values=None, errors=None) -> dict:
 
 
 @pages.get("/dashboard/c/{tag}/goods")
-async def goods(tag: str, request: Request, session: SessionDep, user: CurrentUser):
-    campaign = await service.organizer_campaign(session, tag, user)
-    return render(request, "inkind/goods.html", await _goods_context(session, campaign))
+async def goods(request: Request, session: SessionDep, viewer: GoodsCampaign):
+    return render(request, "inkind/goods.html", await _goods_context(session, viewer))
 
 
 @pages.post("/dashboard/c/{tag}/goods/needs")
-async def create_need(tag: str, request: Request, session: WriteSessionDep, user: CurrentUser):
-    campaign = await service.organizer_campaign(session, tag, user)
+async def create_need(request: Request, session: WriteSessionDep, viewer: GoodsCampaign):
+    campaign = viewer.campaign
     form = await request.form()
     try:
         await needs.create_need(session, campaign, forms.need_input(form))
     except AppError as exc:
-        context = await _goods_context(session, campaign, forms.form_values(form), errors_of(exc))
+        context = await _goods_context(session, viewer, forms.form_values(form), errors_of(exc))
         return render(request, "inkind/goods.html", context, status_code=exc.status_code)
     return redirect(f"{team_base(campaign)}/goods", _("Need added."))
 
 
 @pages.post("/dashboard/c/{tag}/goods/needs/{need_id}/active")
 async def toggle_need(
-    tag: str, need_id: PathId, session: WriteSessionDep, user: CurrentUser,
+    need_id: PathId, session: WriteSessionDep, viewer: GoodsCampaign,
     active: Annotated[str, Form()] = "",
 ):  # fmt: skip
-    campaign = await service.organizer_campaign(session, tag, user)
+    campaign = viewer.campaign
     need = await needs.get_need(session, campaign, need_id)
     await needs.set_need_active(session, need, active == "yes")
     message = _("Need shown again.") if active == "yes" else _("Need hidden from donors.")
@@ -62,12 +64,14 @@ async def toggle_need(
 # --- Drop-off points and slots --------------------------------------------------------------
 
 
-async def _points_context(session, campaign, values=None, errors=None) -> dict:
+async def _points_context(session, viewer, values=None, errors=None) -> dict:
+    campaign = viewer.campaign
     points = await needs.list_drop_off_points(session, campaign)
     slots = await needs.upcoming_slots(session, campaign, today())
     booked = await service.slot_bookings(session, [slot.id for slot in slots])
     return {
         "campaign": campaign,
+        "viewer": viewer,
         "base": team_base(campaign),
         "points": points,
         "slots": [(slot, service.slot_label(slot), booked.get(slot.id, 0)) for slot in slots],
@@ -77,14 +81,13 @@ async def _points_context(session, campaign, values=None, errors=None) -> dict:
 
 
 @pages.get("/dashboard/c/{tag}/goods/points")
-async def points(tag: str, request: Request, session: SessionDep, user: CurrentUser):
-    campaign = await service.organizer_campaign(session, tag, user)
-    return render(request, "inkind/points.html", await _points_context(session, campaign))
+async def points(request: Request, session: SessionDep, viewer: GoodsCampaign):
+    return render(request, "inkind/points.html", await _points_context(session, viewer))
 
 
 @pages.post("/dashboard/c/{tag}/goods/points")
-async def create_point(tag: str, request: Request, session: WriteSessionDep, user: CurrentUser):
-    campaign = await service.organizer_campaign(session, tag, user)
+async def create_point(request: Request, session: WriteSessionDep, viewer: GoodsCampaign):
+    campaign = viewer.campaign
     form = await request.form()
     values = forms.form_values(form)
     try:
@@ -93,16 +96,16 @@ async def create_point(tag: str, request: Request, session: WriteSessionDep, use
             values.get("opening_hours", ""),
         )  # fmt: skip
     except AppError as exc:
-        context = await _points_context(session, campaign, values, errors_of(exc))
+        context = await _points_context(session, viewer, values, errors_of(exc))
         return render(request, "inkind/points.html", context, status_code=exc.status_code)
     return redirect(f"{team_base(campaign)}/goods/points", _("Drop-off point added."))
 
 
 @pages.post("/dashboard/c/{tag}/goods/points/{point_id}/slots")
 async def create_slot(
-    tag: str, point_id: PathId, request: Request, session: WriteSessionDep, user: CurrentUser
+    point_id: PathId, request: Request, session: WriteSessionDep, viewer: GoodsCampaign
 ):
-    campaign = await service.organizer_campaign(session, tag, user)
+    campaign = viewer.campaign
     point = await needs.get_drop_off_point(session, campaign, point_id)
     form = await request.form()
     try:
@@ -110,7 +113,7 @@ async def create_slot(
         await needs.create_slot(session, point, today=today(), **data)
     except AppError as exc:
         errors = {f"slot_{point.id}_{k}": v for k, v in errors_of(exc).items()}
-        context = await _points_context(session, campaign, forms.form_values(form), errors)
+        context = await _points_context(session, viewer, forms.form_values(form), errors)
         return render(request, "inkind/points.html", context, status_code=exc.status_code)
     return redirect(f"{team_base(campaign)}/goods/points", _("Time slot added."))
 
@@ -118,10 +121,12 @@ async def create_slot(
 # --- Volunteers ----------------------------------------------------------------------------
 
 
-async def _volunteers_context(session, campaign, new_link: str | None = None) -> dict:
+async def _volunteers_context(session, viewer, new_link: str | None = None) -> dict:
+    campaign = viewer.campaign
     members = await volunteers.team(session, campaign)
     return {
         "campaign": campaign,
+        "viewer": viewer,
         "base": team_base(campaign),
         "members": members,
         "invites": await volunteers.active_invites(session, campaign),
@@ -130,25 +135,24 @@ async def _volunteers_context(session, campaign, new_link: str | None = None) ->
 
 
 @pages.get("/dashboard/c/{tag}/goods/volunteers")
-async def volunteers_page(tag: str, request: Request, session: SessionDep, user: CurrentUser):
-    campaign = await service.organizer_campaign(session, tag, user)
-    context = await _volunteers_context(session, campaign)
+async def volunteers_page(request: Request, session: SessionDep, viewer: VolunteersCampaign):
+    context = await _volunteers_context(session, viewer)
     return render(request, "inkind/volunteers.html", context)
 
 
 @pages.post("/dashboard/c/{tag}/goods/volunteers/invite")
-async def invite(tag: str, request: Request, session: WriteSessionDep, user: CurrentUser):
-    campaign = await service.organizer_campaign(session, tag, user)
-    raw = await volunteers.create_invite(session, campaign, user)
-    context = await _volunteers_context(session, campaign, absolute_url(f"/invite/{raw}"))
+async def invite(request: Request, session: WriteSessionDep, viewer: VolunteersCampaign):
+    campaign = viewer.campaign
+    raw = await volunteers.create_invite(session, campaign, viewer.user)
+    context = await _volunteers_context(session, viewer, absolute_url(f"/invite/{raw}"))
     response = render(request, "inkind/volunteers.html", context, status_code=201)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
 @pages.post("/dashboard/c/{tag}/goods/volunteers/invites/{invite_id}/revoke")
-async def revoke(tag: str, invite_id: PathId, session: WriteSessionDep, user: CurrentUser):
-    campaign = await service.organizer_campaign(session, tag, user)
+async def revoke(invite_id: PathId, session: WriteSessionDep, viewer: VolunteersCampaign):
+    campaign = viewer.campaign
     await volunteers.revoke_invite(session, campaign, invite_id)
     return redirect(f"{team_base(campaign)}/goods/volunteers", _("Invitation link revoked."))
 

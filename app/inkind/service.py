@@ -1,7 +1,7 @@
 """The in-kind domain's entry points for routers and other domains.
 
-The logic lives in needs.py, pledges.py, deliveries.py, volunteers.py and ledger.py; this
-module adds access rules and the shapes pages and the API show.
+The logic lives in needs.py, pledges.py, closing.py, deliveries.py, volunteers.py and
+ledger.py; this module adds the shapes pages and the API show.
 """
 
 from datetime import date
@@ -9,16 +9,12 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import Role, User
-from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign
-from app.errors import Forbidden
 from app.i18n import _
 from app.inkind import needs as needs_service
 from app.inkind.models import ALIVE_STATUSES, Item, Pledge, PledgeStatus, Slot
 from app.inkind.needs import NeedFigures
 from app.inkind.schemas import DayOut, NeedOut, PledgeLineOut, PledgeOut
-from app.inkind.volunteers import TEAM_ROLES
 from app.web import format_number
 
 
@@ -45,17 +41,6 @@ def format_units(units: int, item: Item) -> str:
             size=item.pack_size,
         )
     return text
-
-
-async def team_campaign(session: AsyncSession, tag: str, user: User) -> tuple[Campaign, Role]:
-    campaign, _hashtag, role = await campaigns.visible_campaign(session, tag, user)
-    if role not in TEAM_ROLES:
-        raise Forbidden(_("Only the campaign's team can see this."))
-    return campaign, role
-
-
-async def organizer_campaign(session: AsyncSession, tag: str, user: User) -> Campaign:
-    return await campaigns.editable_campaign(session, tag, user)
 
 
 async def campaign_figures(

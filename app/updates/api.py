@@ -5,8 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, UploadFile
 
 from app import pagecache
-from app.accounts.deps import ApiUser, ApiUserOptional
-from app.campaigns import service as campaigns
+from app.campaigns.access import ApiUpdateWriterCampaign, ApiViewerCampaign
 from app.campaigns.models import Campaign
 from app.config import get_settings
 from app.db import PathId, SessionDep, WriteSessionDep
@@ -49,32 +48,33 @@ def update_out(campaign: Campaign, update: FieldUpdate) -> UpdateOut:
 
 @api.get("/campaigns/{tag}/updates", response_model=list[UpdateOut])
 async def api_list_updates(
-    tag: str,
     session: SessionDep,
-    user: ApiUserOptional,
+    viewer: ApiViewerCampaign,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0)] = 0,
 ):
     """Published (and retracted) updates, newest first."""
-    campaign, _hashtag, _role = await campaigns.visible_campaign(session, tag, user)
+    campaign = viewer.campaign
     updates = await service.public_updates(session, campaign, limit=limit, offset=offset)
     return [update_out(campaign, update) for update in updates]
 
 
 @api.post("/campaigns/{tag}/updates", status_code=201, response_model=UpdateOut)
-async def api_create_update(tag: str, body: UpdateIn, session: WriteSessionDep, user: ApiUser):
+async def api_create_update(
+    body: UpdateIn, session: WriteSessionDep, viewer: ApiUpdateWriterCampaign
+):
     """Post an update (team). With publish=true it is published, or sent for approval when a
     volunteer's posts need one."""
-    campaign, _hashtag, role = await campaigns.visible_campaign(session, tag, user)
+    campaign = viewer.campaign
     update = await service.create_update(
         session,
         campaign,
-        user,
-        role,
+        viewer.user,
         title=body.title,
         body=body.body,
         video_url=body.video_url,
         publish=body.publish,
+        needs_approval=viewer.update_needs_approval,
     )
     await service.link_reports(session, campaign, update, body.expense_ids, body.delivery_ids)
     pagecache.campaign_changed(session, campaign.id)
@@ -83,18 +83,18 @@ async def api_create_update(tag: str, body: UpdateIn, session: WriteSessionDep, 
 
 @api.post("/campaigns/{tag}/updates/{update_id}/photos", status_code=201, response_model=UpdateOut)
 async def api_add_photo(
-    tag: str,
     update_id: PathId,
     photo: UploadFile,
     session: WriteSessionDep,
-    user: ApiUser,
+    viewer: ApiUpdateWriterCampaign,
     alt_text: Annotated[str, Form()] = "",
 ):
-    """Attach a photo (multipart field `photo`); it is re-encoded without EXIF/GPS, in two sizes."""
-    campaign, _hashtag, role = await campaigns.visible_campaign(session, tag, user)
-    await service.ensure_can_post(session, campaign, role)
+    """Attach a photo (multipart field `photo`); it is re-encoded without EXIF/GPS, in two sizes.
+    Volunteers add photos only to their own updates not yet published (when they need approval)."""
+    campaign = viewer.campaign
     update = await service.get_update(session, campaign, update_id)
+    viewer.require_edit_update(update)
     raw = await photo.read(get_settings().max_upload_bytes + 1)
-    await service.add_photo(session, update, raw, alt_text, user)
+    await service.add_photo(session, update, raw, alt_text, viewer.user)
     pagecache.campaign_changed(session, campaign.id)
     return update_out(campaign, update)

@@ -9,7 +9,9 @@ from fastapi.responses import Response
 
 from app import pagecache
 from app.accounts.deps import OptionalUser
+from app.campaigns import access
 from app.campaigns import service as campaigns
+from app.campaigns.access import ViewerCampaign
 from app.campaigns.hashtags import hashtag_key
 from app.campaigns.models import Campaign
 from app.db import PathId, SessionDep, utcnow
@@ -38,7 +40,8 @@ async def progress_page(
     cache_name = f"progresspage:{hashtag_key(tag)}:{page}"
     if user is None and (cached := await pagecache.lookup(request, cache_name)):
         return cached
-    campaign, _hashtag, role = await campaigns.visible_campaign(session, tag, user)
+    viewer = await access.resolve(session, tag, user)
+    campaign, team = viewer.campaign, viewer.can_see_private_receipts
     results = await outcomes.outcomes(session, campaign, utcnow().date())
     progress = results.progress
     spent = await expenses.list_expenses(session, campaign)
@@ -51,8 +54,8 @@ async def progress_page(
         "campaign": campaign,
         "progress": progress,
         "outcomes": results,
-        "expenses": [expense_view(campaign, e, team=role is not None) for e in spent],
-        "updates": [update_view(campaign, update, role is not None) for update in updates],
+        "expenses": [expense_view(campaign, e, team=team) for e in spent],
+        "updates": [update_view(campaign, update, team=team) for update in updates],
         "page": page,
         "next_page": page + 1 if page * PAGE_SIZE < total else None,
         "previous_page": page - 1 if page > 1 else None,
@@ -75,11 +78,11 @@ async def progress_page(
 
 @pages.get("/h/{tag}/updates/{update_id}")
 async def update_page(
-    tag: str, update_id: PathId, request: Request, session: SessionDep, user: OptionalUser
+    update_id: PathId, request: Request, session: SessionDep, viewer: ViewerCampaign
 ):
-    campaign, _hashtag, role = await campaigns.visible_campaign(session, tag, user)
+    campaign = viewer.campaign
     update = await service.get_update(session, campaign, update_id)
-    if not update.is_public and role is None:
+    if not update.is_public and not viewer.can_see_team_pages:
         raise service.NotFound(_("This update does not exist."))
     context = {"campaign": campaign, "item": update_view(campaign, update)}
     response = render(request, "updates/update.html", context)
@@ -91,7 +94,7 @@ async def atom_feed(tag: str, request: Request, session: SessionDep):
     cache_name = f"feed:{hashtag_key(tag)}"
     if cached := await pagecache.lookup(request, cache_name):
         return cached
-    campaign, _hashtag, _role = await campaigns.visible_campaign(session, tag, None)
+    campaign = (await access.resolve(session, tag, None)).campaign
     updates = await service.public_updates(session, campaign, limit=50)
     entries = []
     for update in updates:
@@ -149,7 +152,7 @@ async def badge(tag: str, request: Request, session: SessionDep):
 
 
 async def _public_figures(session, tag: str) -> tuple[Campaign, campaigns.Progress]:
-    campaign, _hashtag, _role = await campaigns.visible_campaign(session, tag, None)
+    campaign = (await access.resolve(session, tag, None)).campaign
     return campaign, await campaigns.progress(session, campaign)
 
 

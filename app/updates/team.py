@@ -7,13 +7,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Form, Request, UploadFile
 
 from app import pagecache
-from app.accounts.deps import CurrentUser
-from app.accounts.models import User
-from app.campaigns import service as campaigns
+from app.campaigns.access import TeamCampaign, UpdateSettingsCampaign, UpdateWriterCampaign
 from app.campaigns.models import Campaign
 from app.config import get_settings
 from app.db import MAX_ID, PathId, SessionDep, WriteSessionDep
-from app.errors import Forbidden, ValidationFailed
+from app.errors import ValidationFailed
 from app.i18n import _
 from app.updates import service
 from app.updates.models import FieldUpdate, UpdateStatus
@@ -23,70 +21,61 @@ from app.web import redirect, render, verify_csrf
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 
-# --- Helpers --------------------------------------------------------------------------------
-
-
-async def _team_campaign(session, tag: str, user: User):
-    campaign, _hashtag, role = await campaigns.visible_campaign(session, tag, user)
-    if role is None:
-        raise Forbidden(_("Only the campaign's team can see this page."))
-    return campaign, role
-
-
 # --- Team pages ---------------------------------------------------------------------------------
 
 
 @pages.get("/dashboard/c/{tag}/updates")
-async def team_updates(tag: str, request: Request, session: SessionDep, user: CurrentUser):
-    campaign, role = await _team_campaign(session, tag, user)
+async def team_updates(request: Request, session: SessionDep, viewer: TeamCampaign):
+    campaign = viewer.campaign
     updates = await service.team_updates(session, campaign)
     context = {
         "campaign": campaign,
+        "viewer": viewer,
         "rows": [update_view(campaign, update) for update in updates],
         "settings": await service.settings_for(session, campaign),
-        "is_organizer": role in service.ORGANIZER_ROLES,
     }
     return render(request, "dashboard/updates.html", context)
 
 
 @pages.post("/dashboard/c/{tag}/updates/settings")
 async def save_update_settings(
-    tag: str,
     session: WriteSessionDep,
-    user: CurrentUser,
+    viewer: UpdateSettingsCampaign,
     volunteers_can_post: Annotated[str, Form()] = "",
     need_approval: Annotated[str, Form()] = "",
 ):
-    campaign, role = await _team_campaign(session, tag, user)
-    service.ensure_organizer(role)
+    campaign = viewer.campaign
     await service.save_settings(session, campaign, bool(volunteers_can_post), bool(need_approval))
     return redirect(f"/dashboard/c/{quote(campaign.hashtag)}/updates", _("Settings saved."))
 
 
 @pages.get("/dashboard/c/{tag}/updates/new")
-async def new_update_form(tag: str, request: Request, session: SessionDep, user: CurrentUser):
-    campaign, role = await _team_campaign(session, tag, user)
-    await service.ensure_can_post(session, campaign, role)
+async def new_update_form(request: Request, viewer: UpdateWriterCampaign):
+    campaign = viewer.campaign
     context = {"campaign": campaign, "values": {}, "errors": {}, "update": None}
     return render(request, "dashboard/update_form.html", context)
 
 
 @pages.post("/dashboard/c/{tag}/updates/new")
 async def create_update(
-    tag: str,
     request: Request,
     session: WriteSessionDep,
-    user: CurrentUser,
+    viewer: UpdateWriterCampaign,
     title: Annotated[str, Form()] = "",
     body: Annotated[str, Form()] = "",
     video_url: Annotated[str, Form()] = "",
     action: Annotated[str, Form()] = "draft",
 ):
-    campaign, role = await _team_campaign(session, tag, user)
+    campaign = viewer.campaign
     values = {"title": title, "body": body, "video_url": video_url}
     try:
         update = await service.create_update(
-            session, campaign, user, role, **values, publish=action == "publish"
+            session,
+            campaign,
+            viewer.user,
+            **values,
+            publish=action == "publish",
+            needs_approval=viewer.update_needs_approval,
         )
     except ValidationFailed as exc:
         context = {"campaign": campaign, "values": values, "errors": exc.by_field(), "update": None}
@@ -115,16 +104,16 @@ def _status_message(update: FieldUpdate) -> str:
 
 @pages.get("/dashboard/c/{tag}/updates/{update_id}")
 async def edit_update_form(
-    tag: str, update_id: PathId, request: Request, session: SessionDep, user: CurrentUser
+    update_id: PathId, request: Request, session: SessionDep, viewer: TeamCampaign
 ):
-    campaign, role = await _team_campaign(session, tag, user)
-    update = await service.get_update(session, campaign, update_id)
-    return render(
-        request, "dashboard/update_form.html", await _edit_context(session, campaign, role, update)
-    )
+    update = await service.get_update(session, viewer.campaign, update_id)
+    context = await _edit_context(session, viewer, update)
+    return render(request, "dashboard/update_form.html", context)
 
 
-async def _edit_context(session, campaign, role, update, values=None, errors=None) -> dict:
+async def _edit_context(session, viewer, update, values=None, errors=None) -> dict:
+    campaign = viewer.campaign
+    can_edit = viewer.can_edit_update(update) and update.status != UpdateStatus.RETRACTED
     spent, deliveries = await service.reportable(session, campaign)
     # What the update already reports stays in the choices, however old.
     spent += [e for e in update.expenses if e not in spent]
@@ -141,28 +130,31 @@ async def _edit_context(session, campaign, role, update, values=None, errors=Non
         or {"title": update.title, "body": update.body_md, "video_url": update.video_url},
         "errors": errors or {},
         "revisions": await service.revisions(session, update),
-        "is_organizer": role in service.ORGANIZER_ROLES,
+        "can_edit": can_edit,
+        "refusal": viewer.update_refusal(update),
+        "can_publish": can_edit and update.status == UpdateStatus.DRAFT,
+        "can_approve": viewer.can_approve_updates and update.status == UpdateStatus.PENDING,
+        "can_retract": viewer.can_retract_updates and update.status == UpdateStatus.PUBLISHED,
     }
 
 
 @pages.post("/dashboard/c/{tag}/updates/{update_id}")
 async def edit_update(
-    tag: str,
     update_id: PathId,
     request: Request,
     session: WriteSessionDep,
-    user: CurrentUser,
+    viewer: UpdateWriterCampaign,
     title: Annotated[str, Form()] = "",
     body: Annotated[str, Form()] = "",
     video_url: Annotated[str, Form()] = "",
 ):
-    campaign, role = await _team_campaign(session, tag, user)
-    await service.ensure_can_post(session, campaign, role)
+    campaign = viewer.campaign
     update = await service.get_update(session, campaign, update_id)
+    viewer.require_edit_update(update)
     values = {"title": title, "body": body, "video_url": video_url}
     form = await request.form()
     try:
-        await service.edit_update(session, update, user, **values)
+        await service.edit_update(session, update, viewer.user, **values)
         await service.link_reports(
             session,
             campaign,
@@ -171,7 +163,7 @@ async def edit_update(
             _ids(form.getlist("delivery_ids")),
         )
     except ValidationFailed as exc:
-        context = await _edit_context(session, campaign, role, update, values, exc.by_field())
+        context = await _edit_context(session, viewer, update, values, exc.by_field())
         return render(request, "dashboard/update_form.html", context, status_code=422)
     pagecache.campaign_changed(session, campaign.id)
     return redirect(
@@ -181,24 +173,23 @@ async def edit_update(
 
 @pages.post("/dashboard/c/{tag}/updates/{update_id}/status")
 async def change_update_status(
-    tag: str,
     update_id: PathId,
     session: WriteSessionDep,
-    user: CurrentUser,
+    viewer: TeamCampaign,
     action: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ):
-    campaign, role = await _team_campaign(session, tag, user)
+    campaign = viewer.campaign
     update = await service.get_update(session, campaign, update_id)
     try:
         if action == "publish":
             if update.status == UpdateStatus.PENDING:
-                service.ensure_organizer(role)  # approving a volunteer's update
+                viewer.require("can_approve_updates")  # approving someone's update
             else:
-                await service.ensure_can_post(session, campaign, role)
-            await service.submit(session, campaign, update, role)
+                viewer.require_edit_update(update)  # one's own draft, or any as an organizer
+            await service.submit(session, update, needs_approval=viewer.update_needs_approval)
         elif action == "retract":
-            service.ensure_organizer(role)
+            viewer.require("can_retract_updates")
             await service.retract(session, update, reason)
         else:
             return redirect(_edit_url(campaign, update), _("Unknown action."), "error")
@@ -210,21 +201,20 @@ async def change_update_status(
 
 @pages.post("/dashboard/c/{tag}/updates/{update_id}/photos")
 async def upload_photo(
-    tag: str,
     update_id: PathId,
     session: WriteSessionDep,
-    user: CurrentUser,
+    viewer: UpdateWriterCampaign,
     photo: Annotated[UploadFile | None, Form()] = None,
     alt_text: Annotated[str, Form()] = "",
 ):
-    campaign, role = await _team_campaign(session, tag, user)
-    await service.ensure_can_post(session, campaign, role)
+    campaign = viewer.campaign
     update = await service.get_update(session, campaign, update_id)
+    viewer.require_edit_update(update)
     raw = await photo.read(get_settings().max_upload_bytes + 1) if photo else b""
     if not raw:
         return redirect(_edit_url(campaign, update), _("Choose an image file first."), "error")
     try:
-        await service.add_photo(session, update, raw, alt_text, user)
+        await service.add_photo(session, update, raw, alt_text, viewer.user)
     except ValidationFailed as exc:
         return redirect(_edit_url(campaign, update), exc.field_errors[0].message, "error")
     pagecache.campaign_changed(session, campaign.id)
