@@ -119,11 +119,24 @@ class CampaignAccess:
         return not self.can_publish_update
 
     def update_refusal(self, update: FieldUpdate) -> str | None:
-        """Why this viewer may not change this update (text, reports, photos), or None."""
-        if self.can_post_update:
+        """Why this viewer may not change this update (text, reports, photos), or None.
+
+        Organizers change anything. Others change only their own updates, and once one is
+        public only if they may publish without approval: an edit never skips the approval.
+        """
+        if self.can_edit_any_update:
             return None
-        refusal = CAPABILITIES["can_post_update"]
-        return _(refusal)
+        if not self.can_post_update:
+            refusal = CAPABILITIES["can_post_update"]
+            return _(refusal)
+        if self.user is None or update.author_id != self.user.id:
+            return _("Only its author or an organizer can change this update.")
+        if update.is_public and not self.can_publish_update:
+            return _(
+                "This update is published: only an organizer can change it now. "
+                "Write a new update, or ask an organizer."
+            )
+        return None
 
     def can_edit_update(self, update: FieldUpdate) -> bool:
         return self.update_refusal(update) is None
