@@ -19,6 +19,7 @@ from markupsafe import Markup
 from app.config import get_settings
 from app.errors import Forbidden
 from app.i18n import LOCALE_NAMES, LOCALES, _, get_locale, raw_gettext, raw_ngettext
+from app.labels import status_label
 from app.money import Money
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,6 +78,9 @@ def format_number(value: int) -> str:
 
 templates.env.globals["static_url"] = static_url
 templates.env.filters.update(money=format_money, day=format_day, number=format_number)
+# Status labels from app/labels.py: status_label("pledge", s) or s | status_label("pledge").
+templates.env.globals["status_label"] = status_label
+templates.env.filters["status_label"] = lambda status, kind: status_label(kind, status)
 
 
 # --- CSRF: a random cookie, and a form token that is the cookie's HMAC -----------------

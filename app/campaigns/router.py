@@ -146,7 +146,6 @@ async def landing(tag: str, request: Request, session: SessionDep, user: Optiona
         "og_image": card_url(
             campaign.hashtag, campaign.title, progress.raised.amount_minor, progress.donors
         ),
-        "status_label": service.status_label(campaign.status),
         "needs": await inkind.campaign_figures(session, campaign, utcnow().date()),
     }
     response = render(request, "campaigns/landing.html", context)
@@ -171,10 +170,7 @@ async def qr_code(viewer: ViewerCampaign):
 
 @pages.get("/dashboard")
 async def dashboard(request: Request, session: SessionDep, user: CurrentUser):
-    rows = [
-        (v, service.status_label(v.campaign.status))
-        for v in await access.my_campaigns(session, user)
-    ]
+    rows = await access.my_campaigns(session, user)
     return render(request, "dashboard/index.html", {"rows": rows})
 
 
@@ -284,7 +280,6 @@ def _form_context(values: dict, errors: dict, campaign: Campaign | None) -> dict
         "errors": errors,
         "campaign": campaign,
         "currencies": COMMON_CURRENCIES,
-        "status_label": service.status_label(campaign.status) if campaign else None,
         "share": share_links(campaign) if campaign else None,
         "locale": get_locale(),
     }

@@ -21,6 +21,7 @@ from app.campaigns.schemas import CampaignCreate, CampaignUpdate
 from app.db import utcnow
 from app.errors import Conflict, FieldError, NotFound, ValidationFailed
 from app.i18n import _, ngettext
+from app.labels import status_label
 from app.media import store_image
 from app.money import Money
 from app.text import clean_line, render_markdown
@@ -228,8 +229,8 @@ async def change_status(
         raise Conflict(
             _(
                 "A %(current)s campaign cannot become %(new)s.",
-                current=status_label(current),
-                new=status_label(new_status),
+                current=status_label("campaign", current),
+                new=status_label("campaign", new_status),
             ),
             field_errors=[FieldError("status", _("Not allowed from the current status."))],
         )
@@ -253,15 +254,6 @@ async def set_cover(session: AsyncSession, campaign: Campaign, raw: bytes, user:
     campaign.cover = media
     campaign.updated_at = utcnow()
     await session.flush()
-
-
-def status_label(status: str) -> str:
-    return {
-        CampaignStatus.DRAFT: _("draft"),
-        CampaignStatus.LIVE: _("live"),
-        CampaignStatus.PAUSED: _("paused"),
-        CampaignStatus.CLOSED: _("closed"),
-    }[CampaignStatus(status)]
 
 
 # --- Progress ---------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from app.donations.intake import parse_amount
 from app.donations.models import Donation, DonationStatus, Provider
 from app.errors import AppError, FieldError, ValidationFailed
 from app.i18n import _, get_locale
+from app.labels import choices
 from app.money import Money
 from app.web import redirect, render, verify_csrf
 
@@ -53,7 +54,6 @@ def _row(donation: Donation, viewer: CampaignAccess) -> dict:
         "amount": donation.amount.format(locale),
         "refunded": refunded.format(locale) if donation.refunded_minor else "",
         "status": donation.status,
-        "status_label": service.status_label(donation.status),
         "provider": donation.provider,
         "method": _(service.OFFLINE_METHODS[donation.offline_method])
         if donation.offline_method in service.OFFLINE_METHODS
@@ -88,7 +88,7 @@ async def list_donations(
         "rows": [_row(d, viewer) for d in rows],
         "total": total,
         "filters": filters,
-        "statuses": [(s.value, service.status_label(s)) for s in DonationStatus],
+        "statuses": choices("donation"),
         "providers": [(p.value, p.value.capitalize()) for p in Provider],
         "progress": await campaigns.progress(session, campaign),
         "base": _base(campaign),

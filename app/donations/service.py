@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import outbox, pagecache, payments
+from app import labels, outbox, pagecache, payments
 from app.accounts.models import User
 from app.campaigns.models import Campaign, CampaignStatus
 from app.config import get_settings
@@ -733,12 +733,4 @@ async def list_donations(
 
 
 def status_label(status: str) -> str:
-    return {
-        DonationStatus.PENDING: _("pending"),
-        DonationStatus.SUCCEEDED: _("succeeded"),
-        DonationStatus.FAILED: _("failed"),
-        DonationStatus.EXPIRED: _("expired"),
-        DonationStatus.PARTIALLY_REFUNDED: _("partially refunded"),
-        DonationStatus.REFUNDED: _("refunded"),
-        DonationStatus.DISPUTED: _("disputed"),
-    }[DonationStatus(status)]
+    return labels.status_label("donation", status)

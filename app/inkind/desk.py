@@ -16,7 +16,8 @@ from app.errors import AppError, ValidationFailed
 from app.i18n import _
 from app.inkind import closing, deliveries, forms, needs, pledges, service
 from app.inkind.models import Delivery, Pledge
-from app.inkind.views import errors_of, refusal_reasons, team_base, today
+from app.inkind.views import errors_of, team_base, today
+from app.labels import choices
 from app.web import redirect, render, verify_csrf
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -104,7 +105,7 @@ async def desk(request: Request, session: SessionDep, viewer: DeskCampaign, q: s
         "viewer": viewer,
         "base": team_base(campaign),
         "q": q,
-        "results": [(p, service.status_label(p.status), secrets.token_urlsafe(12)) for p in found],
+        "results": [(p, secrets.token_urlsafe(12)) for p in found],
         "figures": await service.campaign_figures(session, campaign, today()),
     }
     return render(request, "inkind/desk.html", context)
@@ -119,9 +120,8 @@ async def _pledge_desk_context(session, viewer, pledge, values=None, errors=None
         "viewer": viewer,
         "base": team_base(campaign),
         "pledge": pledge,
-        "status_label": service.status_label(pledge.status),
         "slot_label": service.slot_label(pledge.slot) if pledge.slot else None,
-        "reasons": refusal_reasons(),
+        "reasons": choices("refusal_reason"),
         "values": values,
         "errors": errors or {},
     }
@@ -203,7 +203,7 @@ async def _walk_in_context(session, viewer, values=None, errors=None) -> dict:
         "viewer": viewer,
         "base": team_base(campaign),
         "needs": await needs.list_needs(session, campaign),
-        "reasons": refusal_reasons(),
+        "reasons": choices("refusal_reason"),
         "values": values,
         "errors": errors or {},
     }

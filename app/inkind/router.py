@@ -117,7 +117,6 @@ async def _manage_context(session, pledge, token: str, errors: dict | None = Non
         "pledge": pledge,
         "campaign": campaign,
         "token": token,
-        "status_label": service.status_label(pledge.status),
         "slot_label": service.slot_label(pledge.slot) if pledge.slot else None,
         "can_change": pledge.is_alive and campaign.status == "live",
         "can_cancel": pledge.status in ("pledged", "partially_received", "waitlisted"),

@@ -12,21 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.campaigns.models import Campaign
 from app.i18n import _
 from app.inkind import needs as needs_service
-from app.inkind.models import ALIVE_STATUSES, Item, Pledge, PledgeStatus, Slot
+from app.inkind.models import ALIVE_STATUSES, Item, Pledge, Slot
 from app.inkind.needs import NeedFigures
 from app.inkind.schemas import DayOut, NeedOut, PledgeLineOut, PledgeOut
 from app.web import format_number
-
-
-def status_label(status: str) -> str:
-    return {
-        PledgeStatus.PLEDGED: _("pledged"),
-        PledgeStatus.PARTIALLY_RECEIVED: _("partially received"),
-        PledgeStatus.RECEIVED: _("received"),
-        PledgeStatus.CANCELLED: _("cancelled"),
-        PledgeStatus.EXPIRED: _("expired"),
-        PledgeStatus.WAITLISTED: _("on the waiting list"),
-    }[PledgeStatus(status)]
 
 
 def format_units(units: int, item: Item) -> str:

@@ -5,8 +5,6 @@ from urllib.parse import quote
 
 from app.db import utcnow
 from app.errors import AppError
-from app.i18n import _
-from app.inkind.models import RefusalReason
 
 
 def today() -> date:
@@ -21,12 +19,3 @@ def team_base(campaign) -> str:
 def errors_of(exc: AppError) -> dict[str, str]:
     """Field errors by field name, or the message for the whole form."""
     return {e.field: e.message for e in exc.field_errors} or {"form": exc.message}
-
-
-def refusal_reasons() -> list[tuple[str, str]]:
-    return [
-        (RefusalReason.OPENED, _("opened")),
-        (RefusalReason.EXPIRED, _("past its date")),
-        (RefusalReason.WRONG_SIZE, _("wrong size")),
-        (RefusalReason.OTHER, _("other")),
-    ]

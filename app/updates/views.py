@@ -33,6 +33,7 @@ def expense_view(campaign: Campaign, expense: Expense, team: bool) -> dict:
         else "",
         "receipt_url": receipt_path(campaign, expense) if show_receipt else None,
         "voided": expense.void is not None,
+        "status": "voided" if expense.void is not None else "recorded",
     }
 
 
