@@ -5,12 +5,9 @@ import hashlib
 import hmac
 import json
 import secrets
-from datetime import date, datetime
 from pathlib import Path
 
 import jinja2
-from babel.dates import format_date, format_time
-from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -18,9 +15,9 @@ from markupsafe import Markup
 
 from app.config import get_settings
 from app.errors import Forbidden
+from app.formatting import format_day, format_money, format_number
 from app.i18n import LOCALE_NAMES, LOCALES, _, get_locale, raw_gettext, raw_ngettext
 from app.labels import status_label
-from app.money import Money
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "templates"
@@ -56,24 +53,6 @@ _STATIC_VERSIONS = _static_versions()
 def static_url(path: str) -> str:
     """A cache-busting URL: the file's hash changes the query string when the file changes."""
     return f"/static/{path}?v={_STATIC_VERSIONS.get(path, '0')}"
-
-
-def format_money(value: Money | None) -> str:
-    return value.format(get_locale()) if value is not None else ""
-
-
-def format_day(value: date | datetime | None, style: str = "medium") -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        # Minutes are enough, and the zone is said: visitors live in many time zones.
-        when = format_date(value, style, locale=get_locale())
-        return f"{when}, {format_time(value, 'short', locale=get_locale())} UTC"
-    return format_date(value, style, locale=get_locale())
-
-
-def format_number(value: int) -> str:
-    return format_decimal(value, locale=get_locale())
 
 
 templates.env.globals["static_url"] = static_url
@@ -207,7 +186,3 @@ def public_cache(response: Response, seconds: int | None = None) -> Response:
     )
     response.headers["Vary"] = "Accept-Language, Cookie"
     return response
-
-
-def absolute_url(path: str) -> str:
-    return get_settings().base_url + path

@@ -22,10 +22,11 @@ from app.campaigns.schemas import (
 )
 from app.config import get_settings
 from app.db import SessionDep, WriteSessionDep, utcnow
+from app.formatting import absolute_url
 from app.i18n import get_locale
 from app.inkind import service as inkind
 from app.updates.outcomes import outcomes
-from app.web import absolute_url, public_cache
+from app.web import public_cache
 
 api = APIRouter(prefix="/api/v1", tags=["campaigns"])
 

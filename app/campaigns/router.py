@@ -20,12 +20,13 @@ from app.campaigns.schemas import CampaignCreate, CampaignUpdate
 from app.config import get_settings
 from app.db import SessionDep, WriteSessionDep, utcnow
 from app.errors import AppError, Conflict, FieldError, ValidationFailed, field_errors_from_pydantic
+from app.formatting import absolute_url
 from app.i18n import _, get_locale
 from app.inkind import service as inkind
 from app.money import InvalidAmount, Money, is_currency
 from app.text import plain_excerpt
 from app.updates.share import card_url
-from app.web import absolute_url, public_cache, redirect, render, verify_csrf
+from app.web import public_cache, redirect, render, verify_csrf
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 

@@ -22,8 +22,8 @@ from app.donations.schemas import (
     RefundOut,
 )
 from app.errors import NotFound, problem_response
+from app.formatting import absolute_url
 from app.i18n import _
-from app.web import absolute_url
 
 api = APIRouter(prefix="/api/v1", tags=["donations"])
 

@@ -9,10 +9,11 @@ from app.accounts.deps import CurrentUser
 from app.campaigns.access import GoodsCampaign, VolunteersCampaign
 from app.db import PathId, SessionDep, WriteSessionDep
 from app.errors import AppError
+from app.formatting import absolute_url
 from app.i18n import _
 from app.inkind import forms, needs, service, volunteers
 from app.inkind.views import errors_of, team_base, today
-from app.web import absolute_url, redirect, render, verify_csrf
+from app.web import redirect, render, verify_csrf
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 

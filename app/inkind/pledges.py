@@ -17,6 +17,7 @@ from app.campaigns.models import Campaign, CampaignStatus
 from app.config import get_settings
 from app.db import utcnow
 from app.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from app.formatting import format_number
 from app.i18n import _
 from app.inkind import ledger, notify
 from app.inkind.models import (
@@ -32,7 +33,6 @@ from app.inkind.models import (
 from app.inkind.needs import get_drop_off_point, get_slot
 from app.inkind.schemas import MAX_UNITS, PledgeCreate
 from app.text import clean_line
-from app.web import format_number
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read aloud
 CODE_LENGTH = 6

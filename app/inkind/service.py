@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.campaigns.models import Campaign
+from app.formatting import format_day, format_number
 from app.i18n import _
 from app.inkind import needs as needs_service
 from app.inkind.models import ALIVE_STATUSES, Item, Pledge, Slot
 from app.inkind.needs import NeedFigures
 from app.inkind.schemas import DayOut, NeedOut, PledgeLineOut, PledgeOut
-from app.web import format_number
 
 
 def format_units(units: int, item: Item) -> str:
@@ -81,8 +81,6 @@ async def need_outs(session: AsyncSession, campaign: Campaign, today: date) -> l
 
 
 def slot_label(slot: Slot) -> str:
-    from app.web import format_day
-
     return _(
         "%(day)s, %(start)s–%(end)s",
         day=format_day(slot.day),

@@ -9,11 +9,11 @@ from app.campaigns.access import ApiUpdateWriterCampaign, ApiViewerCampaign
 from app.campaigns.models import Campaign
 from app.config import get_settings
 from app.db import PathId, SessionDep, WriteSessionDep
+from app.formatting import absolute_url
 from app.updates import service
 from app.updates.models import FieldUpdate, UpdateStatus
 from app.updates.schemas import PhotoOut, UpdateIn, UpdateOut
 from app.updates.views import update_url
-from app.web import absolute_url
 
 api = APIRouter(prefix="/api/v1", tags=["updates"])
 

@@ -17,6 +17,7 @@ from app.campaigns.models import Campaign
 from app.config import get_settings
 from app.db import MAX_ID, PathId, SessionDep, WriteSessionDep, utcnow
 from app.errors import FieldError, NotFound, ValidationFailed
+from app.formatting import absolute_url
 from app.i18n import _
 from app.inkind import needs as inkind_needs
 from app.money import InvalidAmount, Money
@@ -24,7 +25,7 @@ from app.updates import expenses as service
 from app.updates.models import Expense
 from app.updates.schemas import ExpenseIn, ExpenseOut
 from app.updates.views import expense_view
-from app.web import absolute_url, redirect, render, verify_csrf
+from app.web import redirect, render, verify_csrf
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 RECEIPT_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"

@@ -15,11 +15,12 @@ from app.campaigns.access import ViewerCampaign
 from app.campaigns.hashtags import hashtag_key
 from app.campaigns.models import Campaign
 from app.db import PathId, SessionDep, utcnow
+from app.formatting import absolute_url
 from app.i18n import _, get_locale
 from app.updates import expenses, outcomes, service, share
 from app.updates.models import UpdateStatus
 from app.updates.views import expense_view, update_url, update_view
-from app.web import absolute_url, public_cache, render, templates, verify_csrf
+from app.web import public_cache, render, templates, verify_csrf
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 

@@ -7,12 +7,12 @@ expenses_router.py) import them, never each other.
 from urllib.parse import quote
 
 from app.campaigns.models import Campaign
+from app.formatting import format_day
 from app.i18n import _
 from app.inkind.models import Delivery
 from app.inkind.service import format_units
 from app.updates.models import Expense, FieldUpdate, UpdateStatus
 from app.updates.video import video_site
-from app.web import format_day
 
 
 def update_url(campaign: Campaign, update: FieldUpdate) -> str:
