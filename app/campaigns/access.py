@@ -65,7 +65,7 @@ class UpdatePolicy:
 
 def capabilities(role: Role | None, policy: UpdatePolicy | None = None) -> frozenset[str]:
     """What this role may do in a campaign with these update settings."""
-    granted = ROLE_CAPABILITIES.get(role, frozenset()) if role else frozenset()
+    granted = ROLE_CAPABILITIES.get(role, frozenset())
     policy = policy or UpdatePolicy()
     if role == Role.VOLUNTEER and policy.volunteers_can_post:
         granted |= {"can_post_update"}
