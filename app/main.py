@@ -10,18 +10,24 @@ from fastapi.staticfiles import StaticFiles
 from app import jobs, ops
 from app.accounts import router as accounts
 from app.accounts.deps import LoginRequired
+from app.campaigns import api as campaigns_api
 from app.campaigns import router as campaigns
 from app.config import get_settings
 from app.db import database
+from app.donations import api as donations_api
 from app.donations import dashboard as donations_dashboard
 from app.donations import router as donations
+from app.donations import webhooks as donations_webhooks
 from app.errors import install_error_handlers, wants_json
-from app.inkind import dashboard as inkind_dashboard
+from app.inkind import desk as inkind_desk
+from app.inkind import goods_admin
 from app.inkind import router as inkind
 from app.middleware import RequestContextMiddleware, configure_logging
 from app.transaction import TransactionMiddleware
+from app.updates import api as updates_api
 from app.updates import expenses_router as expenses
-from app.updates import router as updates
+from app.updates import public as updates_public
+from app.updates import team as updates_team
 from app.web import STATIC_DIR
 
 
@@ -77,17 +83,19 @@ def create_app() -> FastAPI:
     app.include_router(accounts.pages)
     app.include_router(accounts.api)
     app.include_router(campaigns.pages)
-    app.include_router(campaigns.api)
-    app.include_router(updates.pages)
-    app.include_router(updates.api)
+    app.include_router(campaigns_api.api)
+    app.include_router(updates_public.pages)
+    app.include_router(updates_team.pages)
+    app.include_router(updates_api.api)
     app.include_router(expenses.pages)
     app.include_router(expenses.api)
     app.include_router(donations.pages)
     app.include_router(donations_dashboard.pages)
-    app.include_router(donations.webhooks)
-    app.include_router(donations.api)
+    app.include_router(donations_webhooks.webhooks)
+    app.include_router(donations_api.api)
     app.include_router(inkind.pages)
-    app.include_router(inkind_dashboard.pages)
+    app.include_router(goods_admin.pages)
+    app.include_router(inkind_desk.pages)
     app.include_router(inkind.api)
     if ops.bench_enabled():
         app.include_router(ops.bench_router())

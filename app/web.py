@@ -5,12 +5,9 @@ import hashlib
 import hmac
 import json
 import secrets
-from datetime import date, datetime
 from pathlib import Path
 
 import jinja2
-from babel.dates import format_date, format_time
-from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -18,8 +15,9 @@ from markupsafe import Markup
 
 from app.config import get_settings
 from app.errors import Forbidden
+from app.formatting import format_day, format_money, format_number
 from app.i18n import LOCALE_NAMES, LOCALES, _, get_locale, raw_gettext, raw_ngettext
-from app.money import Money
+from app.labels import status_label
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = ROOT / "templates"
@@ -57,26 +55,11 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={_STATIC_VERSIONS.get(path, '0')}"
 
 
-def format_money(value: Money | None) -> str:
-    return value.format(get_locale()) if value is not None else ""
-
-
-def format_day(value: date | datetime | None, style: str = "medium") -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        # Minutes are enough, and the zone is said: visitors live in many time zones.
-        when = format_date(value, style, locale=get_locale())
-        return f"{when}, {format_time(value, 'short', locale=get_locale())} UTC"
-    return format_date(value, style, locale=get_locale())
-
-
-def format_number(value: int) -> str:
-    return format_decimal(value, locale=get_locale())
-
-
 templates.env.globals["static_url"] = static_url
 templates.env.filters.update(money=format_money, day=format_day, number=format_number)
+# Status labels from app/labels.py: status_label("pledge", s) or s | status_label("pledge").
+templates.env.globals["status_label"] = status_label
+templates.env.filters["status_label"] = lambda status, kind: status_label(kind, status)
 
 
 # --- CSRF: a random cookie, and a form token that is the cookie's HMAC -----------------
@@ -203,7 +186,3 @@ def public_cache(response: Response, seconds: int | None = None) -> Response:
     )
     response.headers["Vary"] = "Accept-Language, Cookie"
     return response
-
-
-def absolute_url(path: str) -> str:
-    return get_settings().base_url + path

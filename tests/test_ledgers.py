@@ -15,7 +15,7 @@ from app.db import make_engine, utcnow
 from app.demo import load_demo
 from app.donations import service as donations
 from app.donations.models import KittyTotal
-from app.inkind import deliveries, needs, pledges
+from app.inkind import closing, deliveries, needs, pledges
 from app.inkind.models import InkindTotal, PledgeLine
 from app.inkind.schemas import DeliveryCreate, PledgeCreate
 from tests.dbutil import migrate, reset_database, sibling_database_url
@@ -48,10 +48,10 @@ async def realistic_data(session, sessionmaker):
         lines=[{"need_id": diapers.id, "accepted_units": 40, "refused_units": 5,
                 "refusal_reason": "opened"}],
     )  # fmt: skip
-    await pledges.cancel(session, changed, actor="donor")
+    await closing.cancel(session, changed, actor="donor")
     # Goods of a cancelled pledge are welcome: they count as a walk-in.
     await deliver(pledge_code=changed.code, lines=[{"need_id": milk.id, "accepted_units": 12}])
-    await pledges.cancel(session, await pledge(d=(diapers, 30)), actor="team")
+    await closing.cancel(session, await pledge(d=(diapers, 30)), actor="team")
     await pledge(m=(milk, 24))  # forgotten: expires below
     await deliveries.correct(session, campaign, user, diapers.id, today, -5, 0, "counted twice")
 
@@ -61,7 +61,7 @@ async def realistic_data(session, sessionmaker):
     disputed = await donations.record_offline(session, campaign, user, gift, "cheque", today)
     await donations.mark_disputed(session, await donations.lock(session, disputed.id))
     await session.commit()
-    assert await pledges.expire_due(sessionmaker, today=today + timedelta(days=3)) >= 1
+    assert await closing.expire_due(sessionmaker, today=today + timedelta(days=3)) >= 1
     return campaign, diapers, changed
 
 

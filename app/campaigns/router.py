@@ -1,71 +1,40 @@
-"""Campaign pages (home, landing, QR, dashboard) and the campaigns API."""
+"""Campaign pages: home, landing page, QR code, and the organizer's campaign dashboard."""
 
 from io import BytesIO
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
 import segno
-from fastapi import APIRouter, Depends, Form, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from app import pagecache
-from app.accounts.deps import ApiUser, ApiUserOptional, CurrentUser, OptionalUser
-from app.campaigns import service
+from app.accounts.deps import CurrentUser, OptionalUser
+from app.campaigns import access, service
+from app.campaigns.access import OrganizerCampaign, ViewerCampaign
 from app.campaigns.hashtags import hashtag_key
 from app.campaigns.models import Campaign, CampaignStatus
-from app.campaigns.schemas import (
-    CampaignCreate,
-    CampaignList,
-    CampaignOut,
-    CampaignUpdate,
-    GoodsOutcomeOut,
-    ProgressOut,
-)
+from app.campaigns.schemas import CampaignCreate, CampaignUpdate
 from app.config import get_settings
 from app.db import SessionDep, WriteSessionDep, utcnow
 from app.errors import AppError, Conflict, FieldError, ValidationFailed, field_errors_from_pydantic
+from app.formatting import absolute_url
 from app.i18n import _, get_locale
 from app.inkind import service as inkind
 from app.money import InvalidAmount, Money, is_currency
 from app.text import plain_excerpt
-from app.updates.outcomes import outcomes
 from app.updates.share import card_url
-from app.web import absolute_url, public_cache, redirect, render, verify_csrf
+from app.web import public_cache, redirect, render, verify_csrf
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
-api = APIRouter(prefix="/api/v1", tags=["campaigns"])
 
 FORM_FIELDS = (
     "hashtag", "aliases", "title", "story", "beneficiary", "place",
     "currency", "goal", "starts_on", "ends_on",
 )  # fmt: skip
 COMMON_CURRENCIES = ("EUR", "USD", "GBP", "XOF", "XAF", "CHF", "CAD", "JPY", "SEK", "NOK")
-
-
-# --- Helpers shared by pages and API ------------------------------------------------------
-
-
-def campaign_out(campaign: Campaign) -> CampaignOut:
-    return CampaignOut(
-        hashtag=campaign.hashtag,
-        aliases=campaign.aliases,
-        title=campaign.title,
-        story=campaign.story_md,
-        story_html=campaign.story_html,
-        beneficiary=campaign.beneficiary,
-        place=campaign.place,
-        currency=campaign.currency,
-        goal_minor=campaign.goal_minor,
-        status=campaign.status,
-        starts_on=campaign.starts_on,
-        ends_on=campaign.ends_on,
-        url=absolute_url(quote(campaign.path)),
-        cover_url=absolute_url(campaign.cover.url) if campaign.cover else None,
-        created_at=campaign.created_at,
-        published_at=campaign.published_at,
-    )
 
 
 def share_links(campaign: Campaign) -> dict[str, str]:
@@ -164,21 +133,20 @@ async def landing(tag: str, request: Request, session: SessionDep, user: Optiona
     cache_name = f"landing:{hashtag_key(tag)}"
     if user is None and (cached := await pagecache.lookup(request, cache_name)):
         return cached
-    campaign, hashtag, role = await service.visible_campaign(session, tag, user)
-    if not hashtag.is_primary:
+    viewer = await access.resolve(session, tag, user)
+    campaign = viewer.campaign
+    if not viewer.hashtag.is_primary:
         return RedirectResponse(quote(campaign.path), status_code=301)
     progress = await service.progress(session, campaign)
     context = {
         "campaign": campaign,
-        "role": role,
+        "viewer": viewer,
         "progress": progress,
         "share": share_links(campaign),
         "description": plain_excerpt(campaign.story_md) or campaign.beneficiary,
         "og_image": card_url(
             campaign.hashtag, campaign.title, progress.raised.amount_minor, progress.donors
         ),
-        "status_label": service.status_label(campaign.status),
-        "can_edit": role in service.EDITOR_ROLES,
         "needs": await inkind.campaign_figures(session, campaign, utcnow().date()),
     }
     response = render(request, "campaigns/landing.html", context)
@@ -188,8 +156,8 @@ async def landing(tag: str, request: Request, session: SessionDep, user: Optiona
 
 
 @pages.get("/h/{tag}/qr.svg")
-async def qr_code(tag: str, session: SessionDep, user: OptionalUser):
-    campaign, _hashtag, _role = await service.visible_campaign(session, tag, user)
+async def qr_code(viewer: ViewerCampaign):
+    campaign = viewer.campaign
     qr = segno.make(absolute_url(quote(campaign.path)), error="m")
     buffer = BytesIO()
     # A standalone SVG document (with its namespace): browsers refuse inline-only markup in <img>.
@@ -203,8 +171,7 @@ async def qr_code(tag: str, session: SessionDep, user: OptionalUser):
 
 @pages.get("/dashboard")
 async def dashboard(request: Request, session: SessionDep, user: CurrentUser):
-    memberships = await service.list_for_user(session, user)
-    rows = [(c, role, service.status_label(c.status)) for c, role in memberships]
+    rows = await access.my_campaigns(session, user)
     return render(request, "dashboard/index.html", {"rows": rows})
 
 
@@ -232,16 +199,16 @@ async def create_campaign(request: Request, session: WriteSessionDep, user: Curr
 
 
 @pages.get("/dashboard/c/{tag}/edit")
-async def edit_campaign_form(tag: str, request: Request, session: SessionDep, user: CurrentUser):
-    campaign = await service.editable_campaign(session, tag, user)
+async def edit_campaign_form(request: Request, viewer: OrganizerCampaign):
+    campaign = viewer.campaign
     return render(
         request, "dashboard/campaign_form.html", _form_context(form_values(campaign), {}, campaign)
     )
 
 
 @pages.post("/dashboard/c/{tag}/edit")
-async def edit_campaign(tag: str, request: Request, session: WriteSessionDep, user: CurrentUser):
-    campaign = await service.editable_campaign(session, tag, user)
+async def edit_campaign(request: Request, session: WriteSessionDep, viewer: OrganizerCampaign):
+    campaign = viewer.campaign
     form = await request.form()
     values = {name: str(form.get(name, "")) for name in FORM_FIELDS}
     values["hashtag"] = campaign.hashtag
@@ -258,19 +225,17 @@ async def edit_campaign(tag: str, request: Request, session: WriteSessionDep, us
 
 @pages.post("/dashboard/c/{tag}/cover")
 async def upload_cover(
-    tag: str,
-    request: Request,
     session: WriteSessionDep,
-    user: CurrentUser,
+    viewer: OrganizerCampaign,
     cover: Annotated[UploadFile | None, Form()] = None,
 ):
-    campaign = await service.editable_campaign(session, tag, user)
+    campaign = viewer.campaign
     edit_url = f"/dashboard/c/{quote(campaign.hashtag)}/edit"
     raw = await cover.read(get_settings().max_upload_bytes + 1) if cover else b""
     if not raw:
         return redirect(edit_url, _("Choose an image file first."), "error")
     try:
-        await service.set_cover(session, campaign, raw, user)
+        await service.set_cover(session, campaign, raw, viewer.user)
     except ValidationFailed as exc:
         return redirect(edit_url, exc.field_errors[0].message, "error")
     pagecache.campaign_changed(session, campaign.id)
@@ -279,14 +244,12 @@ async def upload_cover(
 
 @pages.post("/dashboard/c/{tag}/status")
 async def change_status(
-    tag: str,
-    request: Request,
     session: WriteSessionDep,
-    user: CurrentUser,
+    viewer: OrganizerCampaign,
     action: Annotated[str, Form()] = "",
     confirm: Annotated[str, Form()] = "",
 ):
-    campaign = await service.editable_campaign(session, tag, user)
+    campaign = viewer.campaign
     edit_url = f"/dashboard/c/{quote(campaign.hashtag)}/edit"
     target = service.STATUS_ACTIONS.get(action)
     if target is None:
@@ -318,101 +281,6 @@ def _form_context(values: dict, errors: dict, campaign: Campaign | None) -> dict
         "errors": errors,
         "campaign": campaign,
         "currencies": COMMON_CURRENCIES,
-        "status_label": service.status_label(campaign.status) if campaign else None,
         "share": share_links(campaign) if campaign else None,
         "locale": get_locale(),
     }
-
-
-# --- JSON API -----------------------------------------------------------------------------
-
-
-@api.get("/campaigns", response_model=CampaignList)
-async def api_list_campaigns(
-    session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
-):
-    """Live campaigns, most recently published first."""
-    campaigns, total = await service.list_public(session, limit=limit, offset=offset)
-    return CampaignList(
-        items=[campaign_out(c) for c in campaigns], total=total, limit=limit, offset=offset
-    )
-
-
-@api.post("/campaigns", status_code=201, response_model=CampaignOut)
-async def api_create_campaign(
-    body: CampaignCreate, user: ApiUser, session: WriteSessionDep, response: Response
-):
-    """Create a draft campaign; the caller becomes its owner."""
-    campaign = await service.create_campaign(session, user, body)
-    response.headers["Location"] = f"/api/v1/campaigns/{quote(campaign.hashtag)}"
-    return campaign_out(campaign)
-
-
-@api.get("/campaigns/{tag}", response_model=CampaignOut)
-async def api_get_campaign(tag: str, session: SessionDep, user: ApiUserOptional):
-    """A campaign by any of its hashtags (drafts only for their team)."""
-    campaign, _hashtag, _role = await service.visible_campaign(session, tag, user)
-    return campaign_out(campaign)
-
-
-@api.patch("/campaigns/{tag}", response_model=CampaignOut)
-async def api_update_campaign(
-    tag: str, body: CampaignUpdate, user: ApiUser, session: WriteSessionDep
-):
-    """Change fields, aliases or status (draft → live ⇄ paused → closed)."""
-    campaign = await service.editable_campaign(session, tag, user)
-    await service.update_campaign(session, campaign, body)
-    pagecache.campaign_changed(session, campaign.id)
-    return campaign_out(campaign)
-
-
-@api.put("/campaigns/{tag}/cover", response_model=CampaignOut)
-async def api_set_cover(tag: str, cover: UploadFile, user: ApiUser, session: WriteSessionDep):
-    """Upload a cover image (multipart field `cover`); it is re-encoded without metadata."""
-    campaign = await service.editable_campaign(session, tag, user)
-    raw = await cover.read(get_settings().max_upload_bytes + 1)
-    await service.set_cover(session, campaign, raw, user)
-    pagecache.campaign_changed(session, campaign.id)
-    return campaign_out(campaign)
-
-
-@api.get("/campaigns/{tag}/progress", response_model=ProgressOut)
-async def api_progress(tag: str, request: Request, session: SessionDep, user: ApiUserOptional):
-    """Public figures: money raised, goal and number of donors."""
-    cache_name = f"progress:{hashtag_key(tag)}"
-    if user is None and (cached := await pagecache.lookup(request, cache_name)):
-        return cached
-    campaign, _hashtag, _role = await service.visible_campaign(session, tag, user)
-    results = await outcomes(session, campaign, utcnow().date())
-    progress = results.progress
-    locale = get_locale()
-    body = ProgressOut(
-        hashtag=campaign.hashtag,
-        status=campaign.status,
-        currency=campaign.currency,
-        raised_minor=progress.raised.amount_minor,
-        goal_minor=progress.goal.amount_minor if progress.goal else None,
-        percent=progress.percent,
-        donors=progress.donors,
-        raised_display=progress.raised.format(locale),
-        goal_display=progress.goal.format(locale) if progress.goal else None,
-        summary=progress.summary(locale),
-        spent_minor=results.spending.spent.amount_minor,
-        balance_minor=results.balance.amount_minor,
-        spent_display=results.spending.spent.format(locale),
-        goods_givers=results.goods_givers,
-        outcomes=[
-            GoodsOutcomeOut(
-                item=g.item, unit=g.unit, received=g.received, days_covered=g.days_covered
-            )
-            for g in results.goods
-        ],
-        percent_text=progress.percent_text(),
-        needs=await inkind.need_outs(session, campaign, utcnow().date()),
-    )
-    response = JSONResponse(body.model_dump(mode="json"))
-    if not campaign.is_public:
-        return response
-    return await pagecache.store(request, cache_name, public_cache(response))

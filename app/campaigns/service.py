@@ -1,4 +1,6 @@
-"""Campaign logic: hashtags, lifecycle, team roles, progress. Functions take the session first."""
+"""Campaign logic: hashtags, lifecycle, progress. Functions take the session first.
+
+Who may do what in a campaign is decided in campaigns/access.py."""
 
 from dataclasses import dataclass
 
@@ -17,13 +19,13 @@ from app.campaigns.models import (
 )
 from app.campaigns.schemas import CampaignCreate, CampaignUpdate
 from app.db import utcnow
-from app.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from app.errors import Conflict, FieldError, NotFound, ValidationFailed
 from app.i18n import _, ngettext
+from app.labels import status_label
 from app.media import store_image
 from app.money import Money
 from app.text import clean_line, render_markdown
 
-EDITOR_ROLES = {Role.OWNER, Role.ORGANIZER}
 STATUS_ACTIONS = {
     "publish": CampaignStatus.LIVE,
     "resume": CampaignStatus.LIVE,
@@ -88,35 +90,6 @@ async def find_by_tag(session: AsyncSession, tag: str) -> tuple[Campaign, Hashta
     return row[0], row[1]
 
 
-async def role_of(session: AsyncSession, campaign: Campaign, user: User | None) -> Role | None:
-    if user is None:
-        return None
-    role = await session.scalar(
-        select(Membership.role).where(
-            Membership.campaign_id == campaign.id, Membership.user_id == user.id
-        )
-    )
-    return Role(role) if role else None
-
-
-async def visible_campaign(
-    session: AsyncSession, tag: str, user: User | None
-) -> tuple[Campaign, Hashtag, Role | None]:
-    """A campaign the visitor may see: drafts exist only for their team."""
-    campaign, hashtag = await find_by_tag(session, tag)
-    role = await role_of(session, campaign, user)
-    if campaign.status == CampaignStatus.DRAFT and role is None:
-        raise NotFound(_("No campaign uses the hashtag #%(tag)s.", tag=tag.lstrip("#")))
-    return campaign, hashtag, role
-
-
-async def editable_campaign(session: AsyncSession, tag: str, user: User) -> Campaign:
-    campaign, _hashtag, role = await visible_campaign(session, tag, user)
-    if role not in EDITOR_ROLES:
-        raise Forbidden(_("Only the campaign's organizers can change it."))
-    return campaign
-
-
 async def list_public(
     session: AsyncSession, limit: int = 24, offset: int = 0, status: str = CampaignStatus.LIVE
 ) -> tuple[list[Campaign], int]:
@@ -126,16 +99,6 @@ async def list_public(
         query.order_by(Campaign.published_at.desc(), Campaign.id.desc()).limit(limit).offset(offset)
     )
     return list(rows), int(total or 0)
-
-
-async def list_for_user(session: AsyncSession, user: User) -> list[tuple[Campaign, Role]]:
-    rows = await session.execute(
-        select(Campaign, Membership.role)
-        .join(Membership, Membership.campaign_id == Campaign.id)
-        .where(Membership.user_id == user.id)
-        .order_by(Campaign.created_at.desc())
-    )
-    return [(campaign, Role(role)) for campaign, role in rows]
 
 
 # --- Hashtags ---------------------------------------------------------------------------
@@ -266,8 +229,8 @@ async def change_status(
         raise Conflict(
             _(
                 "A %(current)s campaign cannot become %(new)s.",
-                current=status_label(current),
-                new=status_label(new_status),
+                current=status_label("campaign", current),
+                new=status_label("campaign", new_status),
             ),
             field_errors=[FieldError("status", _("Not allowed from the current status."))],
         )
@@ -291,15 +254,6 @@ async def set_cover(session: AsyncSession, campaign: Campaign, raw: bytes, user:
     campaign.cover = media
     campaign.updated_at = utcnow()
     await session.flush()
-
-
-def status_label(status: str) -> str:
-    return {
-        CampaignStatus.DRAFT: _("draft"),
-        CampaignStatus.LIVE: _("live"),
-        CampaignStatus.PAUSED: _("paused"),
-        CampaignStatus.CLOSED: _("closed"),
-    }[CampaignStatus(status)]
 
 
 # --- Progress ---------------------------------------------------------------------------

@@ -9,15 +9,22 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from app.accounts.deps import CurrentUser
 from app.campaigns import service as campaigns
+from app.campaigns.access import (
+    CampaignAccess,
+    DonationsCampaign,
+    ExportCampaign,
+    OfflineGiftCampaign,
+    RefundCampaign,
+)
 from app.campaigns.models import Campaign
 from app.db import PathId, SessionDep, WriteSessionDep
 from app.donations import service
+from app.donations.intake import parse_amount
 from app.donations.models import Donation, DonationStatus, Provider
-from app.donations.router import parse_amount
 from app.errors import AppError, FieldError, ValidationFailed
 from app.i18n import _, get_locale
+from app.labels import choices
 from app.money import Money
 from app.web import redirect, render, verify_csrf
 
@@ -35,7 +42,7 @@ def _base(campaign: Campaign) -> str:
     return f"/dashboard/c/{quote(campaign.hashtag)}/donations"
 
 
-def _row(donation: Donation) -> dict:
+def _row(donation: Donation, viewer: CampaignAccess) -> dict:
     locale = get_locale()
     refunded = Money(donation.refunded_minor, donation.currency)
     return {
@@ -47,30 +54,28 @@ def _row(donation: Donation) -> dict:
         "amount": donation.amount.format(locale),
         "refunded": refunded.format(locale) if donation.refunded_minor else "",
         "status": donation.status,
-        "status_label": service.status_label(donation.status),
         "provider": donation.provider,
         "method": _(service.OFFLINE_METHODS[donation.offline_method])
         if donation.offline_method in service.OFFLINE_METHODS
         else "",
         "recorded_by": donation.recorded_by.display_name if donation.recorded_by else "",
         "message": donation.message,
-        "can_refund": donation.status
-        in (DonationStatus.SUCCEEDED, DonationStatus.PARTIALLY_REFUNDED),
+        "can_refund": viewer.can_refund
+        and donation.status in (DonationStatus.SUCCEEDED, DonationStatus.PARTIALLY_REFUNDED),
     }
 
 
 @pages.get("/dashboard/c/{tag}/donations")
 async def list_donations(
-    tag: str,
     request: Request,
     session: SessionDep,
-    user: CurrentUser,
+    viewer: DonationsCampaign,
     status: str = "",
     provider: str = "",
     q: Annotated[str, Query(max_length=100)] = "",
     page: Annotated[int, Query(ge=1, le=100000)] = 1,
 ):
-    campaign = await campaigns.editable_campaign(session, tag, user)
+    campaign = viewer.campaign
     status = status if status in set(DonationStatus) else ""
     provider = provider if provider in set(Provider) else ""
     rows, total = await service.list_donations(
@@ -80,10 +85,10 @@ async def list_donations(
     query = urlencode({k: v for k, v in filters.items() if v})
     context = {
         "campaign": campaign,
-        "rows": [_row(d) for d in rows],
+        "rows": [_row(d, viewer) for d in rows],
         "total": total,
         "filters": filters,
-        "statuses": [(s.value, service.status_label(s)) for s in DonationStatus],
+        "statuses": choices("donation"),
         "providers": [(p.value, p.value.capitalize()) for p in Provider],
         "progress": await campaigns.progress(session, campaign),
         "base": _base(campaign),
@@ -106,9 +111,9 @@ def _csv_cell(value) -> str:
 
 @pages.get("/dashboard/c/{tag}/donations.csv")
 async def export_csv(
-    tag: str, session: SessionDep, user: CurrentUser, status: str = "", provider: str = ""
+    session: SessionDep, viewer: ExportCampaign, status: str = "", provider: str = ""
 ):
-    campaign = await campaigns.editable_campaign(session, tag, user)
+    campaign = viewer.campaign
     rows, _total = await service.list_donations(
         session,
         campaign,
@@ -164,15 +169,15 @@ def _offline_context(campaign: Campaign, values: dict, errors: dict) -> dict:
 
 
 @pages.get("/dashboard/c/{tag}/donations/offline")
-async def offline_form(tag: str, request: Request, session: SessionDep, user: CurrentUser):
-    campaign = await campaigns.editable_campaign(session, tag, user)
+async def offline_form(request: Request, viewer: OfflineGiftCampaign):
+    campaign = viewer.campaign
     values = {"method": "cash", "received_on": date.today().isoformat()}
     return render(request, "donations/offline.html", _offline_context(campaign, values, {}))
 
 
 @pages.post("/dashboard/c/{tag}/donations/offline")
-async def record_offline(tag: str, request: Request, session: WriteSessionDep, user: CurrentUser):
-    campaign = await campaigns.editable_campaign(session, tag, user)
+async def record_offline(request: Request, session: WriteSessionDep, viewer: OfflineGiftCampaign):
+    campaign = viewer.campaign
     form = await request.form()
     names = ("amount", "donor_name", "message", "email", "method", "received_on", "note")
     values = {name: str(form.get(name, "")) for name in names}
@@ -197,7 +202,7 @@ async def record_offline(tag: str, request: Request, session: WriteSessionDep, u
             amount, values["donor_name"], values["anonymous"], values["message"], values["email"]
         )
         await service.record_offline(
-            session, campaign, user, gift, values["method"], received_on, values["note"]
+            session, campaign, viewer.user, gift, values["method"], received_on, values["note"]
         )
     except ValidationFailed as exc:
         context = _offline_context(campaign, values, exc.by_field())
@@ -205,10 +210,11 @@ async def record_offline(tag: str, request: Request, session: WriteSessionDep, u
     return redirect(_base(campaign), _("Offline gift recorded."))
 
 
-async def _refund_context(session, campaign: Campaign, donation: Donation, values, errors):
+async def _refund_context(session, viewer: CampaignAccess, donation: Donation, values, errors):
+    campaign = viewer.campaign
     return {
         "campaign": campaign,
-        "donation": _row(donation),
+        "donation": _row(donation, viewer),
         "refundable": donation.refundable.format(get_locale()),
         "through_stripe": donation.provider == Provider.STRIPE,
         "values": values,
@@ -219,29 +225,29 @@ async def _refund_context(session, campaign: Campaign, donation: Donation, value
 
 @pages.get("/dashboard/c/{tag}/donations/{donation_id}/refund")
 async def refund_form(
-    tag: str, donation_id: PathId, request: Request, session: SessionDep, user: CurrentUser
+    donation_id: PathId, request: Request, session: SessionDep, viewer: RefundCampaign
 ):
-    campaign = await campaigns.editable_campaign(session, tag, user)
+    campaign = viewer.campaign
     donation = await service.for_campaign(session, campaign, donation_id)
     values = {"amount": donation.refundable.major_text()}
-    context = await _refund_context(session, campaign, donation, values, {})
+    context = await _refund_context(session, viewer, donation, values, {})
     return render(request, "donations/refund.html", context)
 
 
 @pages.post("/dashboard/c/{tag}/donations/{donation_id}/refund")
 async def refund(
-    tag: str, donation_id: PathId, request: Request, session: WriteSessionDep, user: CurrentUser
+    donation_id: PathId, request: Request, session: WriteSessionDep, viewer: RefundCampaign
 ):
-    campaign = await campaigns.editable_campaign(session, tag, user)
+    campaign = viewer.campaign
     donation = await service.for_campaign(session, campaign, donation_id)
     form = await request.form()
     values = {"amount": str(form.get("amount", "")), "reason": str(form.get("reason", ""))}
     try:
         amount = parse_amount(values["amount"], campaign.currency)
-        await service.refund(session, donation.id, amount, values["reason"], user)
+        await service.refund(session, donation.id, amount, values["reason"], viewer.user)
     except AppError as exc:
         await session.refresh(donation)
         errors = exc.by_field() if isinstance(exc, ValidationFailed) else {"form": exc.message}
-        context = await _refund_context(session, campaign, donation, values, errors)
+        context = await _refund_context(session, viewer, donation, values, errors)
         return render(request, "donations/refund.html", context, status_code=exc.status_code)
     return redirect(_base(campaign), _("Refund recorded."))

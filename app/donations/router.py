@@ -1,71 +1,31 @@
-"""Kitty pages (give, thank you, donor wall, demo checkout), the webhook and the donations API."""
+"""Kitty pages: give, thank you and its live status, the donor wall, the demo checkout."""
 
 import secrets
 from typing import Annotated
 from urllib.parse import quote
 
-from babel.numbers import format_decimal
-from fastapi import APIRouter, Depends, Form, Header, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse
 
-from app import payments, ratelimit
-from app.accounts.deps import ApiUser, OptionalUser, client_ip
+from app import payments
 from app.campaigns import service as campaigns
+from app.campaigns.access import ViewerCampaign
 from app.campaigns.models import Campaign
-from app.db import PathId, SessionDep, WriteSessionDep
+from app.db import SessionDep, WriteSessionDep
 from app.donations import service
+from app.donations.intake import gift_allowed, parse_amount
 from app.donations.models import Donation, DonationStatus, Provider
-from app.donations.schemas import (
-    DonationCreate,
-    DonationList,
-    DonationOut,
-    DonationStarted,
-    DonationStatusOut,
-    OfflineDonationCreate,
-    RefundCreate,
-    RefundOut,
-)
-from app.errors import (
-    AppError,
-    Conflict,
-    FieldError,
-    Forbidden,
-    NotFound,
-    ValidationFailed,
-    problem_response,
-)
+from app.donations.schemas import DonationStatusOut
+from app.errors import AppError, Conflict, NotFound, ValidationFailed
 from app.i18n import _, get_locale
-from app.money import InvalidAmount, Money, exponent
-from app.payments import stripe as stripe_provider
-from app.payments.base import BadSignature
-from app.web import absolute_url, public_cache, redirect, render, verify_csrf
+from app.web import public_cache, redirect, render, verify_csrf
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
-webhooks = APIRouter(include_in_schema=False)
-api = APIRouter(prefix="/api/v1", tags=["donations"])
 
-# Card testing sends hundreds of attempts in minutes: these walls stop it before Stripe.
-LIMIT_PER_IP = (10, 600)
-LIMIT_PER_EMAIL = (5, 3600)
-LIMIT_PER_CAMPAIGN = (600, 60)
 WALL_PAGE_SIZE = 20
 HONEYPOT = "website"
 
-
 # --- Helpers --------------------------------------------------------------------------------
-
-
-async def gift_allowed(session, request: Request, campaign: Campaign, email: str | None) -> bool:
-    checks = [
-        (f"donate:ip:{client_ip(request)}", LIMIT_PER_IP),
-        (f"donate:campaign:{campaign.id}", LIMIT_PER_CAMPAIGN),
-    ]
-    if email and email.strip():
-        checks.append((f"donate:email:{email.strip().lower()[:200]}", LIMIT_PER_EMAIL))
-    allowed = True
-    for key, (limit, window) in checks:
-        allowed = await ratelimit.hit(session, key, limit, window) and allowed
-    return allowed
 
 
 def status_message(donation: Donation) -> str:
@@ -81,59 +41,6 @@ def status_message(donation: Donation) -> str:
     if donation.status == DonationStatus.DISPUTED:
         return _("Your gift of %(amount)s is disputed with your bank.", amount=amount)
     return _("The payment did not go through: no money was taken.")
-
-
-def donation_out(donation: Donation) -> DonationOut:
-    return DonationOut(
-        id=donation.id,
-        reference=donation.reference,
-        status=donation.status,
-        provider=donation.provider,
-        amount_minor=donation.amount_minor,
-        refunded_minor=donation.refunded_minor,
-        currency=donation.currency,
-        donor_name=donation.donor_name,
-        anonymous=donation.anonymous,
-        message=donation.message,
-        email=donation.email,
-        offline_method=donation.offline_method,
-        received_on=donation.received_on,
-        recorded_by=donation.recorded_by.display_name if donation.recorded_by else None,
-        created_at=donation.created_at,
-        succeeded_at=donation.succeeded_at,
-        refunds=[
-            RefundOut(
-                id=r.id,
-                amount_minor=r.amount_minor,
-                reason=r.reason,
-                provider_refund_id=r.provider_refund_id,
-                created_by=r.created_by.display_name if r.created_by else None,
-                created_at=r.created_at,
-            )
-            for r in donation.refunds
-        ],
-    )
-
-
-def amount_example(currency: str) -> str:
-    """ "20.00" in English, "20,00" in French, "20" for zero-decimal currencies."""
-    digits = exponent(currency)
-    sample = Money(20 * 10**digits, currency)
-    pattern = "0" + ("." + "0" * digits if digits else "")
-    return format_decimal(sample.major, format=pattern, locale=get_locale())
-
-
-def parse_amount(text: str, currency: str) -> int:
-    try:
-        return Money.parse(text, currency).amount_minor
-    except InvalidAmount:
-        message = _("Enter an amount like %(example)s.", example=amount_example(currency))
-        raise ValidationFailed([FieldError("amount", message)]) from None
-
-
-async def _public_campaign(session, tag: str, user) -> Campaign:
-    campaign, _hashtag, _role = await campaigns.visible_campaign(session, tag, user)
-    return campaign
 
 
 # --- Donation form ----------------------------------------------------------------------------
@@ -155,10 +62,8 @@ def _form_context(campaign: Campaign, values: dict, errors: dict, closed: str | 
 
 
 @pages.get("/h/{tag}/donate")
-async def donate_form(
-    tag: str, request: Request, session: SessionDep, user: OptionalUser, cancelled: str = ""
-):
-    campaign = await _public_campaign(session, tag, user)
+async def donate_form(request: Request, viewer: ViewerCampaign, cancelled: str = ""):
+    campaign = viewer.campaign
     closed = None
     try:
         service.check_open(campaign)
@@ -172,8 +77,8 @@ async def donate_form(
 
 
 @pages.post("/h/{tag}/donate")
-async def donate(tag: str, request: Request, session: WriteSessionDep, user: OptionalUser):
-    campaign = await _public_campaign(session, tag, user)
+async def donate(request: Request, session: WriteSessionDep, viewer: ViewerCampaign):
+    campaign = viewer.campaign
     form = await request.form()
     names = ("amount", "other_amount", "donor_name", "message", "email", "idempotency_key")
     values = {name: str(form.get(name, "")) for name in names}
@@ -213,19 +118,17 @@ async def donate(tag: str, request: Request, session: WriteSessionDep, user: Opt
 # --- Thank-you page and its status ------------------------------------------------------------
 
 
-async def _gift(session, tag: str, reference: str, user) -> tuple[Campaign, Donation]:
-    campaign = await _public_campaign(session, tag, user)
+async def _gift(session, campaign: Campaign, reference: str) -> Donation:
     donation = await service.by_reference(session, reference)
     if donation is None or donation.campaign_id != campaign.id:
         raise NotFound(_("This gift does not exist."))
-    return campaign, donation
+    return donation
 
 
 @pages.get("/h/{tag}/donate/thanks/{reference}")
-async def thanks(
-    tag: str, reference: str, request: Request, session: SessionDep, user: OptionalUser
-):
-    campaign, donation = await _gift(session, tag, reference, user)
+async def thanks(reference: str, request: Request, session: SessionDep, viewer: ViewerCampaign):
+    campaign = viewer.campaign
+    donation = await _gift(session, campaign, reference)
     context = {
         "campaign": campaign,
         "donation": donation,
@@ -237,8 +140,8 @@ async def thanks(
 
 
 @pages.get("/h/{tag}/donate/status/{reference}", response_model=DonationStatusOut)
-async def gift_status(tag: str, reference: str, session: SessionDep, user: OptionalUser):
-    _campaign, donation = await _gift(session, tag, reference, user)
+async def gift_status(reference: str, session: SessionDep, viewer: ViewerCampaign):
+    donation = await _gift(session, viewer.campaign, reference)
     body = DonationStatusOut(
         reference=donation.reference,
         status=donation.status,
@@ -250,13 +153,12 @@ async def gift_status(tag: str, reference: str, session: SessionDep, user: Optio
 
 @pages.get("/h/{tag}/donors")
 async def donor_wall(
-    tag: str,
     request: Request,
     session: SessionDep,
-    user: OptionalUser,
+    viewer: ViewerCampaign,
     page: Annotated[int, Query(ge=1, le=10000)] = 1,
 ):
-    campaign = await _public_campaign(session, tag, user)
+    campaign = viewer.campaign
     offset = (page - 1) * WALL_PAGE_SIZE
     rows, has_next = await service.donor_wall(session, campaign, WALL_PAGE_SIZE, offset)
     context = {
@@ -309,113 +211,3 @@ async def demo_decide(
         # The form says so itself (?cancelled=1, as after Stripe's cancel_url): no flash too.
         return redirect(f"/h/{quote(campaign.hashtag)}/donate?cancelled=1")
     return redirect(service.thanks_path(campaign, donation))
-
-
-# --- Stripe webhook -----------------------------------------------------------------------------
-
-
-@webhooks.post("/webhooks/stripe")
-async def stripe_webhook(request: Request, session: WriteSessionDep):
-    payload = await request.body()
-    try:
-        event = stripe_provider.verify_event(payload, request.headers.get("stripe-signature"))
-    except BadSignature:
-        return problem_response(
-            request, 400, _("Bad request"), _("The webhook signature is missing or invalid.")
-        )
-    outcome = await service.handle_stripe_event(session, event)
-    return JSONResponse({"received": True, "outcome": outcome})
-
-
-# --- JSON API -------------------------------------------------------------------------------
-
-
-async def _team_campaign(session, tag: str, user) -> Campaign:
-    return await campaigns.editable_campaign(session, tag, user)
-
-
-@api.post("/campaigns/{tag}/donations", status_code=201, response_model=DonationStarted)
-async def api_start_donation(
-    tag: str,
-    body: DonationCreate,
-    request: Request,
-    session: WriteSessionDep,
-    idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
-):
-    """Start a gift: returns the donation and the checkout URL to send the donor to."""
-    campaign, _hashtag, _role = await campaigns.visible_campaign(session, tag, None)
-    service.check_open(campaign)
-    if not await gift_allowed(session, request, campaign, body.email):
-        return problem_response(
-            request,
-            429,
-            _("Too many requests"),
-            _("Too many attempts. Please wait a few minutes and try again."),
-            headers={"Retry-After": "600"},
-        )
-    gift = service.GiftInput(
-        body.amount_minor, body.donor_name, body.anonymous, body.message, body.email
-    )
-    key = body.idempotency_key or idempotency_key
-    donation = await service.start_gift(session, campaign, gift, key)
-    return DonationStarted(
-        id=donation.id,
-        reference=donation.reference,
-        status=donation.status,
-        amount_minor=donation.amount_minor,
-        currency=donation.currency,
-        checkout_url=donation.checkout_url or "",
-        status_url=absolute_url(service.thanks_path(campaign, donation)),
-    )
-
-
-@api.get("/campaigns/{tag}/donations", response_model=DonationList)
-async def api_list_donations(
-    tag: str,
-    user: ApiUser,
-    session: SessionDep,
-    status: DonationStatus | None = None,
-    provider: Provider | None = None,
-    q: Annotated[str, Query(max_length=100)] = "",
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
-):
-    """Every donation of the campaign, newest first (team only: includes donor emails)."""
-    campaign = await _team_campaign(session, tag, user)
-    rows, total = await service.list_donations(
-        session, campaign, status, provider, q, limit, offset
-    )
-    return DonationList(
-        items=[donation_out(d) for d in rows], total=total, limit=limit, offset=offset
-    )
-
-
-@api.post("/campaigns/{tag}/donations/offline", status_code=201, response_model=DonationOut)
-async def api_record_offline(
-    tag: str, body: OfflineDonationCreate, user: ApiUser, session: WriteSessionDep
-):
-    """Record money received outside the site (cash, bank transfer…): counted at once."""
-    campaign = await _team_campaign(session, tag, user)
-    gift = service.GiftInput(
-        body.amount_minor, body.donor_name, body.anonymous, body.message, body.email
-    )
-    donation = await service.record_offline(
-        session, campaign, user, gift, body.method, body.received_on, body.note
-    )
-    return donation_out(donation)
-
-
-@api.post("/donations/{donation_id}/refunds", status_code=201, response_model=DonationOut)
-async def api_refund(
-    donation_id: PathId, body: RefundCreate, user: ApiUser, session: WriteSessionDep
-):
-    """Refund part or all of a gift (never more than what was paid)."""
-    donation = await session.get(Donation, donation_id)
-    campaign = await session.get(Campaign, donation.campaign_id) if donation else None
-    role = await campaigns.role_of(session, campaign, user) if campaign else None
-    if role is None:
-        raise NotFound(_("This gift does not exist."))
-    if role not in campaigns.EDITOR_ROLES:
-        raise Forbidden(_("Only the campaign's organizers can refund a gift."))
-    await service.refund(session, donation_id, body.amount_minor, body.reason, user)
-    return donation_out(await service.lock(session, donation_id))

@@ -6,6 +6,7 @@ import logging
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import labels
 from app.campaigns.models import Campaign
 from app.donations.checkout import (  # noqa: F401
     CHECKOUT_LIFETIME,
@@ -33,10 +34,8 @@ from app.donations.kitty import ledger_totals, totals  # noqa: F401
 from app.donations.models import (
     COUNTED,
     Donation,
-    DonationStatus,
 )
 from app.donations.rules import amount_problem, maximum, minimum, suggested_amounts  # noqa: F401
-from app.i18n import _
 
 log = logging.getLogger("aidons.donations")
 
@@ -89,12 +88,4 @@ async def list_donations(
 
 
 def status_label(status: str) -> str:
-    return {
-        DonationStatus.PENDING: _("pending"),
-        DonationStatus.SUCCEEDED: _("succeeded"),
-        DonationStatus.FAILED: _("failed"),
-        DonationStatus.EXPIRED: _("expired"),
-        DonationStatus.PARTIALLY_REFUNDED: _("partially refunded"),
-        DonationStatus.REFUNDED: _("refunded"),
-        DonationStatus.DISPUTED: _("disputed"),
-    }[DonationStatus(status)]
+    return labels.status_label("donation", status)

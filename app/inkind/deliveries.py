@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.models import User
 from app.campaigns.models import Campaign
 from app.errors import Conflict, FieldError, NotFound, ValidationFailed
+from app.formatting import format_number
 from app.i18n import _
 from app.inkind import ledger
 from app.inkind.models import (
@@ -27,7 +28,6 @@ from app.inkind.pledges import by_code, normalize_code, status_after_delivery
 from app.inkind.schemas import MAX_UNITS, DeliveryCreate, DeliveryLineIn
 from app.outbox import OutboxEmail
 from app.text import clean_line
-from app.web import format_number
 
 
 @dataclass(frozen=True)

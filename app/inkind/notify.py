@@ -6,10 +6,10 @@ from urllib.parse import quote
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.campaigns.models import Campaign
+from app.formatting import absolute_url
 from app.i18n import _
 from app.inkind.models import Pledge, PledgeStatus
 from app.outbox import enqueue_email
-from app.web import absolute_url
 
 REMINDER_HOUR = time(8, 0)  # UTC, on the day before the pledge's day
 

@@ -1,4 +1,6 @@
-"""Pledges: create (capacity checked under a row lock), change, cancel, expire."""
+"""Pledges: look up, create (capacity checked under a row lock), change.
+
+Ending a pledge (cancel, expire) is in closing.py."""
 
 import hashlib
 import hmac
@@ -6,15 +8,16 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.service import hash_token, normalize_email
 from app.campaigns.models import Campaign, CampaignStatus
 from app.config import get_settings
 from app.db import utcnow
 from app.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from app.formatting import format_number
 from app.i18n import _
 from app.inkind import ledger, notify
 from app.inkind.models import (
@@ -29,15 +32,11 @@ from app.inkind.models import (
 )
 from app.inkind.needs import get_drop_off_point, get_slot
 from app.inkind.schemas import MAX_UNITS, PledgeCreate
-from app.outbox import OutboxEmail
 from app.text import clean_line
-from app.transaction import UnitOfWork
-from app.web import format_number
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read aloud
 CODE_LENGTH = 6
 MAX_DAYS_AHEAD = timedelta(days=366)  # a promise for a day further away is not a plan
-GRACE_DAYS = 2  # a pledge expires this many days after its day passed with nothing brought
 
 
 @dataclass(frozen=True)
@@ -332,7 +331,7 @@ async def create_pledge(
     return PledgeResult(pledge, token, True)
 
 
-# --- Change, cancel, expire ---------------------------------------------------------------
+# --- Change ---------------------------------------------------------------
 
 
 async def change_quantities(
@@ -383,78 +382,3 @@ async def change_quantities(
     pledge.updated_at = utcnow()
     await session.flush()
     return pledge
-
-
-async def release(
-    session: AsyncSession,
-    pledge: Pledge,
-    kind: EntryKind,
-    *,
-    actor: str,
-    actor_id: int | None = None,
-    note: str = "",
-) -> None:
-    """Stop counting what is still open; a pledge with nothing brought ends cancelled/expired,
-    one partly brought is closed as received with its promise reduced to what arrived."""
-    was_alive = pledge.status in ALIVE_STATUSES
-    for line in pledge.lines:
-        open_units = line.open_units
-        if open_units and was_alive:
-            await ledger.record(
-                session, line.need, pledge.due_on, kind, actor=actor, actor_id=actor_id,
-                pledged=-open_units, pledge_id=pledge.id, note=note,
-            )  # fmt: skip
-    brought = any(line.brought for line in pledge.lines)
-    if brought:
-        for line in pledge.lines:
-            line.units = line.brought
-        pledge.status = PledgeStatus.RECEIVED
-    else:
-        ended = PledgeStatus.EXPIRED if kind == EntryKind.PLEDGE_EXPIRED else PledgeStatus.CANCELLED
-        pledge.status = ended
-    pledge.updated_at = utcnow()
-    await session.execute(
-        delete(OutboxEmail).where(
-            OutboxEmail.dedupe_key == f"pledge:{pledge.id}:reminder", OutboxEmail.sent_at.is_(None)
-        )
-    )
-    await session.flush()
-
-
-async def cancel(
-    session: AsyncSession, pledge: Pledge, *, actor: str, actor_id: int | None = None, note=""
-) -> None:
-    if pledge.status not in (*ALIVE_STATUSES, PledgeStatus.WAITLISTED):
-        raise Conflict(_("This pledge is already closed."))
-    await release(
-        session, pledge, EntryKind.PLEDGE_CANCELLED, actor=actor, actor_id=actor_id, note=note
-    )
-
-
-async def expire_due(
-    sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None, limit: int = 500
-) -> int:
-    """Periodic job: pledges whose day passed GRACE_DAYS ago stop counting. Safe in parallel."""
-    today = today or utcnow().date()
-    cutoff = today - timedelta(days=GRACE_DAYS)
-    expired = 0
-    for _round in range(limit):
-        async with UnitOfWork(sessionmaker) as session:
-            pledge = await session.scalar(
-                select(Pledge)
-                .where(
-                    Pledge.status.in_((*ALIVE_STATUSES, PledgeStatus.WAITLISTED)),
-                    Pledge.due_on < cutoff,
-                )
-                .order_by(Pledge.id)
-                .limit(1)
-                .with_for_update(skip_locked=True, of=Pledge)
-            )
-            if pledge is None:
-                break
-            await release(
-                session, pledge, EntryKind.PLEDGE_EXPIRED, actor="system",
-                note=f"day {pledge.due_on.isoformat()} passed {GRACE_DAYS} days ago",
-            )  # fmt: skip
-            expired += 1
-    return expired

@@ -8,12 +8,19 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from app import ratelimit
-from app.accounts.deps import ApiUser, ApiUserOptional, client_ip
-from app.campaigns import service as campaigns
-from app.db import SessionDep, WriteSessionDep, utcnow
-from app.errors import AppError, Forbidden, ValidationFailed, problem_response
+from app.accounts.deps import ApiUserOptional, client_ip
+from app.campaigns import access
+from app.campaigns.access import (
+    ApiDeskCampaign,
+    ApiGoodsCampaign,
+    ApiViewerCampaign,
+    PublicCampaign,
+)
+from app.campaigns.models import Campaign
+from app.db import SessionDep, WriteSessionDep
+from app.errors import AppError, ValidationFailed, problem_response
 from app.i18n import _
-from app.inkind import deliveries, forms, needs, pledges, service
+from app.inkind import closing, deliveries, forms, needs, pledges, service
 from app.inkind.models import PledgeStatus
 from app.inkind.notify import manage_url
 from app.inkind.schemas import (
@@ -24,6 +31,7 @@ from app.inkind.schemas import (
     PledgeCreate,
     PledgeOut,
 )
+from app.inkind.views import today
 from app.web import redirect, render, templates, verify_csrf
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -32,10 +40,6 @@ api = APIRouter(prefix="/api/v1", tags=["goods"])
 PLEDGE_LIMIT_PER_IP = (30, 600)
 
 templates.env.filters["units"] = service.format_units
-
-
-def today():
-    return utcnow().date()
 
 
 async def _pledge_context(session, campaign, values: dict, errors: dict) -> dict:
@@ -69,15 +73,14 @@ async def _pledge_context(session, campaign, values: dict, errors: dict) -> dict
 
 
 @pages.get("/h/{tag}/pledge")
-async def pledge_form(tag: str, request: Request, session: SessionDep):
-    campaign, _hashtag, _role = await campaigns.visible_campaign(session, tag, None)
-    context = await _pledge_context(session, campaign, {}, {})
+async def pledge_form(request: Request, session: SessionDep, viewer: PublicCampaign):
+    context = await _pledge_context(session, viewer.campaign, {}, {})
     return render(request, "inkind/pledge_form.html", context)
 
 
 @pages.post("/h/{tag}/pledge")
-async def submit_pledge(tag: str, request: Request, session: WriteSessionDep):
-    campaign, _hashtag, _role = await campaigns.visible_campaign(session, tag, None)
+async def submit_pledge(request: Request, session: WriteSessionDep, viewer: PublicCampaign):
+    campaign = viewer.campaign
     form = await request.form()
     values = forms.form_values(form)
     if not await ratelimit.hit(session, f"pledge:ip:{client_ip(request)}", *PLEDGE_LIMIT_PER_IP):
@@ -109,12 +112,11 @@ def _private(response: Response) -> Response:
 
 
 async def _manage_context(session, pledge, token: str, errors: dict | None = None) -> dict:
-    campaign = await session.get(campaigns.Campaign, pledge.campaign_id)
+    campaign = await session.get(Campaign, pledge.campaign_id)
     return {
         "pledge": pledge,
         "campaign": campaign,
         "token": token,
-        "status_label": service.status_label(pledge.status),
         "slot_label": service.slot_label(pledge.slot) if pledge.slot else None,
         "can_change": pledge.is_alive and campaign.status == "live",
         "can_cancel": pledge.status in ("pledged", "partially_received", "waitlisted"),
@@ -134,7 +136,7 @@ async def change_pledge(code: str, request: Request, session: WriteSessionDep):
     form = await request.form()
     token = str(form.get("t", ""))
     pledge = await pledges.for_donor(session, code, token, lock=True)
-    campaign = await session.get(campaigns.Campaign, pledge.campaign_id)
+    campaign = await session.get(Campaign, pledge.campaign_id)
     try:
         units, errors = {}, []
         for line in pledge.lines:
@@ -160,7 +162,7 @@ async def cancel_pledge(code: str, session: WriteSessionDep, t: Annotated[str, F
     page = f"/pledges/{pledge.code}?t={quote(t)}"
     if pledge.status == PledgeStatus.CANCELLED:  # a double tap: the first one did it
         return redirect(page, _("This pledge is already cancelled."))
-    await pledges.cancel(session, pledge, actor="donor", note="cancelled with the donor's link")
+    await closing.cancel(session, pledge, actor="donor", note="cancelled with the donor's link")
     return redirect(page, _("Your pledge is cancelled. Thank you anyway!"))
 
 
@@ -168,29 +170,27 @@ async def cancel_pledge(code: str, session: WriteSessionDep, t: Annotated[str, F
 
 
 @api.get("/campaigns/{tag}/needs", response_model=list[NeedOut])
-async def api_needs(tag: str, session: SessionDep, user: ApiUserOptional):
+async def api_needs(session: SessionDep, viewer: ApiViewerCampaign):
     """What is needed, pledged (not yet received), received and still missing, most urgent
     first; for a daily need, today and the days ahead."""
-    campaign, _hashtag, _role = await campaigns.visible_campaign(session, tag, user)
-    return await service.need_outs(session, campaign, today())
+    return await service.need_outs(session, viewer.campaign, today())
 
 
 @api.post("/campaigns/{tag}/needs", status_code=201, response_model=NeedOut)
-async def api_create_need(tag: str, body: NeedCreate, user: ApiUser, session: WriteSessionDep):
+async def api_create_need(body: NeedCreate, session: WriteSessionDep, viewer: ApiGoodsCampaign):
     """Add a need (organizers): one-off (target_units, deadline) or daily (per_day_units)."""
-    campaign = await service.organizer_campaign(session, tag, user)
-    need = await needs.create_need(session, campaign, body)
+    need = await needs.create_need(session, viewer.campaign, body)
     figures = await needs.figures(session, [need], today())
     return service.need_out(figures[0])
 
 
 @api.post("/campaigns/{tag}/pledges", status_code=201)
 async def api_create_pledge(
-    session: WriteSessionDep, tag: str, body: PledgeCreate, request: Request
+    session: WriteSessionDep, viewer: PublicCampaign, body: PledgeCreate, request: Request
 ):
     """Pledge goods, no account needed. Send a random idempotency_key: a retry returns the
     same pledge (200) instead of a second one. Keep manage_url private: it can cancel."""
-    campaign, _hashtag, _role = await campaigns.visible_campaign(session, tag, None)
+    campaign = viewer.campaign
     if not await ratelimit.hit(session, f"pledge:ip:{client_ip(request)}", *PLEDGE_LIMIT_PER_IP):
         message = _("Too many attempts. Please wait a few minutes and try again.")
         return problem_response(
@@ -210,9 +210,8 @@ async def api_get_pledge(
     """A pledge for its campaign's team (bearer token) or its donor (?t= from the link)."""
     if user is not None and not t:
         pledge = await pledges.by_code(session, code)
-        campaign = await session.get(campaigns.Campaign, pledge.campaign_id)
-        if await campaigns.role_of(session, campaign, user) not in service.TEAM_ROLES:
-            raise Forbidden(_("Only the campaign's team can see this."))
+        campaign = await session.get(Campaign, pledge.campaign_id)
+        (await access.for_campaign(session, campaign, user)).require("can_log_deliveries")
     else:
         pledge = await pledges.for_donor(session, code, t)
     return service.pledge_out(pledge, private=True)
@@ -220,12 +219,12 @@ async def api_get_pledge(
 
 @api.post("/campaigns/{tag}/deliveries", status_code=201, response_model=DeliveryOut)
 async def api_create_delivery(
-    session: WriteSessionDep, tag: str, body: DeliveryCreate, user: ApiUser
+    session: WriteSessionDep, viewer: ApiDeskCampaign, body: DeliveryCreate
 ):
     """Log what arrived (team): against a pledge (pledge_code; full=true settles all of it)
     or as a walk-in (no pledge_code), with units accepted and refused (with a reason)."""
-    campaign, _role = await service.team_campaign(session, tag, user)
-    delivery = await deliveries.record_delivery(session, campaign, user, body, today())
+    campaign = viewer.campaign
+    delivery = await deliveries.record_delivery(session, campaign, viewer.user, body, today())
     return DeliveryOut(
         id=delivery.id,
         pledge_code=delivery.pledge.code if delivery.pledge else None,

@@ -1,7 +1,7 @@
 """The in-kind domain's entry points for routers and other domains.
 
-The logic lives in needs.py, pledges.py, deliveries.py, volunteers.py and ledger.py; this
-module adds access rules and the shapes pages and the API show.
+The logic lives in needs.py, pledges.py, closing.py, deliveries.py, volunteers.py and
+ledger.py; this module adds the shapes pages and the API show.
 """
 
 from datetime import date
@@ -9,28 +9,13 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import Role, User
-from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign
-from app.errors import Forbidden
+from app.formatting import format_day, format_number
 from app.i18n import _
 from app.inkind import needs as needs_service
-from app.inkind.models import ALIVE_STATUSES, Item, Pledge, PledgeStatus, Slot
+from app.inkind.models import ALIVE_STATUSES, Item, Pledge, Slot
 from app.inkind.needs import NeedFigures
 from app.inkind.schemas import DayOut, NeedOut, PledgeLineOut, PledgeOut
-from app.inkind.volunteers import TEAM_ROLES
-from app.web import format_number
-
-
-def status_label(status: str) -> str:
-    return {
-        PledgeStatus.PLEDGED: _("pledged"),
-        PledgeStatus.PARTIALLY_RECEIVED: _("partially received"),
-        PledgeStatus.RECEIVED: _("received"),
-        PledgeStatus.CANCELLED: _("cancelled"),
-        PledgeStatus.EXPIRED: _("expired"),
-        PledgeStatus.WAITLISTED: _("on the waiting list"),
-    }[PledgeStatus(status)]
 
 
 def format_units(units: int, item: Item) -> str:
@@ -45,17 +30,6 @@ def format_units(units: int, item: Item) -> str:
             size=item.pack_size,
         )
     return text
-
-
-async def team_campaign(session: AsyncSession, tag: str, user: User) -> tuple[Campaign, Role]:
-    campaign, _hashtag, role = await campaigns.visible_campaign(session, tag, user)
-    if role not in TEAM_ROLES:
-        raise Forbidden(_("Only the campaign's team can see this."))
-    return campaign, role
-
-
-async def organizer_campaign(session: AsyncSession, tag: str, user: User) -> Campaign:
-    return await campaigns.editable_campaign(session, tag, user)
 
 
 async def campaign_figures(
@@ -107,8 +81,6 @@ async def need_outs(session: AsyncSession, campaign: Campaign, today: date) -> l
 
 
 def slot_label(slot: Slot) -> str:
-    from app.web import format_day
-
     return _(
         "%(day)s, %(start)s–%(end)s",
         day=format_day(slot.day),

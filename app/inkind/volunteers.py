@@ -8,15 +8,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import Role, User
 from app.accounts.service import hash_token
+from app.campaigns.access import role_of
 from app.campaigns.models import Campaign, CampaignStatus, Membership
-from app.campaigns.service import role_of
 from app.db import utcnow
 from app.errors import Conflict, NotFound
 from app.i18n import _
 from app.inkind.models import VolunteerInvite
 
 INVITE_LIFETIME = timedelta(days=7)
-TEAM_ROLES = {Role.OWNER, Role.ORGANIZER, Role.VOLUNTEER}
 
 
 async def create_invite(session: AsyncSession, campaign: Campaign, user: User) -> str:

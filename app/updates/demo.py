@@ -7,7 +7,7 @@ from PIL import Image, ImageDraw
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.campaigns.models import Campaign
 from app.donations import service as donations
 from app.inkind.models import Delivery, Item, Need
@@ -75,7 +75,7 @@ async def load_news(session: AsyncSession, campaign: Campaign, user: User, today
         await session.scalars(select(Delivery.id).where(Delivery.campaign_id == campaign.id))
     )
     first = await service.create_update(
-        session, campaign, user, Role.OWNER, publish=True,
+        session, campaign, user, publish=True,
         title="First deliveries: diapers and milk at the shelter",
         body="Three families came by this morning. The nurses counted every pack: "
         "**what you see below is what arrived**, nothing more.",
@@ -89,13 +89,13 @@ async def load_news(session: AsyncSession, campaign: Campaign, user: User, today
     )
     await service.link_reports(session, campaign, first, [], delivery_ids)
     milk_update = await service.create_update(
-        session, campaign, user, Role.OWNER, publish=True,
+        session, campaign, user, publish=True,
         title="430 € of formula milk bought — receipt attached",
         body="The kitty paid for 300 bottles of formula: one full day for 110 newborns.",
     )  # fmt: skip
     await service.link_reports(session, campaign, milk_update, [expense.id], [])
     await service.create_update(
-        session, campaign, user, Role.OWNER, publish=True,
+        session, campaign, user, publish=True,
         title="Thank you, Riga!",
         body="The shelter's director thanks everyone. Watch her message:",
         video_url="https://www.youtube.com/watch?v=palidzesim",

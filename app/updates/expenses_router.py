@@ -5,59 +5,40 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
 
 from app import pagecache
-from app.accounts.deps import ApiUser, ApiUserOptional, CurrentUser, OptionalUser
-from app.campaigns import service as campaigns
+from app.campaigns.access import (
+    ApiSpendingCampaign,
+    ApiViewerCampaign,
+    SpendingCampaign,
+    ViewerCampaign,
+)
 from app.campaigns.models import Campaign
 from app.config import get_settings
 from app.db import MAX_ID, PathId, SessionDep, WriteSessionDep, utcnow
 from app.errors import FieldError, NotFound, ValidationFailed
+from app.formatting import absolute_url
 from app.i18n import _
 from app.inkind import needs as inkind_needs
-from app.inkind.service import format_units
 from app.money import InvalidAmount, Money
 from app.updates import expenses as service
 from app.updates.models import Expense
-from app.updates.service import ensure_organizer
-from app.web import absolute_url, redirect, render, verify_csrf
+from app.updates.schemas import ExpenseIn, ExpenseOut
+from app.updates.views import expense_view
+from app.web import redirect, render, verify_csrf
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 RECEIPT_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
 api = APIRouter(prefix="/api/v1", tags=["expenses"])
 
 
-def receipt_path(campaign: Campaign, expense: Expense) -> str:
-    return f"/h/{quote(campaign.hashtag)}/expenses/{expense.id}/receipt"
-
-
-def expense_view(campaign: Campaign, expense: Expense, team: bool) -> dict:
-    """What a page shows of an expense; private receipts only to the team."""
-    show_receipt = expense.receipt is not None and (expense.receipt_public or team)
-    return {
-        "expense": expense,
-        "goods": format_units(expense.units, expense.need.item)
-        if expense.need and expense.units
-        else "",
-        "receipt_url": receipt_path(campaign, expense) if show_receipt else None,
-        "voided": expense.void is not None,
-    }
-
-
-async def _organizer_campaign(session, tag: str, user) -> Campaign:
-    campaign, _hashtag, role = await campaigns.visible_campaign(session, tag, user)
-    ensure_organizer(role)
-    return campaign
-
-
 # --- Pages ---------------------------------------------------------------------------------
 
 
 @pages.get("/dashboard/c/{tag}/expenses")
-async def expenses_page(tag: str, request: Request, session: SessionDep, user: CurrentUser):
-    campaign = await _organizer_campaign(session, tag, user)
-    return render(request, "dashboard/expenses.html", await _context(session, campaign))
+async def expenses_page(request: Request, session: SessionDep, viewer: SpendingCampaign):
+    context = await _context(session, viewer.campaign)
+    return render(request, "dashboard/expenses.html", context)
 
 
 async def _context(session, campaign, values=None, errors=None) -> dict:
@@ -73,8 +54,8 @@ async def _context(session, campaign, values=None, errors=None) -> dict:
 
 
 @pages.post("/dashboard/c/{tag}/expenses")
-async def record_expense(tag: str, request: Request, session: WriteSessionDep, user: CurrentUser):
-    campaign = await _organizer_campaign(session, tag, user)
+async def record_expense(request: Request, session: WriteSessionDep, viewer: SpendingCampaign):
+    campaign = viewer.campaign
     form = await request.form()
     values = {
         k: str(form.get(k, "")).strip()
@@ -87,7 +68,7 @@ async def record_expense(tag: str, request: Request, session: WriteSessionDep, u
     )
     try:
         expense = await service.record_expense(
-            session, campaign, user, currency=campaign.currency, **_parse(values, campaign)
+            session, campaign, viewer.user, currency=campaign.currency, **_parse(values, campaign)
         )
         if raw:
             await service.attach_receipt(session, expense, raw)
@@ -125,14 +106,14 @@ def _parse(values: dict, campaign: Campaign) -> dict:
 
 @pages.post("/dashboard/c/{tag}/expenses/{expense_id}/void")
 async def void_expense(
-    tag: str, expense_id: PathId, request: Request, session: WriteSessionDep, user: CurrentUser
+    expense_id: PathId, request: Request, session: WriteSessionDep, viewer: SpendingCampaign
 ):
-    campaign = await _organizer_campaign(session, tag, user)
+    campaign = viewer.campaign
     expense = await service.get_expense(session, campaign, expense_id)
     reason = str((await request.form()).get("reason", ""))
     url = f"/dashboard/c/{quote(campaign.hashtag)}/expenses"
     try:
-        await service.void_expense(session, expense, user, reason)
+        await service.void_expense(session, expense, viewer.user, reason)
     except ValidationFailed as exc:
         return redirect(url, exc.field_errors[0].message, "error")
     pagecache.campaign_changed(session, campaign.id)
@@ -140,11 +121,11 @@ async def void_expense(
 
 
 @pages.get("/h/{tag}/expenses/{expense_id}/receipt")
-async def receipt(tag: str, expense_id: PathId, session: SessionDep, user: OptionalUser):
-    campaign, _hashtag, role = await campaigns.visible_campaign(session, tag, user)
+async def receipt(expense_id: PathId, session: SessionDep, viewer: ViewerCampaign):
+    campaign = viewer.campaign
     expense = await service.get_expense(session, campaign, expense_id)
     found = await service.receipt_bytes(session, expense)
-    if found is None or not (expense.receipt_public or role is not None):
+    if found is None or not (expense.receipt_public or viewer.can_see_private_receipts):
         raise NotFound(_("This receipt is not public."))
     data, content_type = found
     extension = "pdf" if content_type == "application/pdf" else "jpg"
@@ -158,28 +139,6 @@ async def receipt(tag: str, expense_id: PathId, session: SessionDep, user: Optio
 
 
 # --- API -----------------------------------------------------------------------------------
-
-
-class ExpenseIn(BaseModel):
-    amount_minor: int
-    currency: str = Field(min_length=3, max_length=3)
-    description: str = Field(max_length=300)
-    spent_on: date
-    receipt_public: bool = False
-    need_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    units: int | None = Field(default=None, ge=1, le=service.MAX_UNITS)
-
-
-class ExpenseOut(BaseModel):
-    id: int
-    amount_minor: int
-    currency: str
-    description: str
-    spent_on: date
-    goods: str
-    receipt_url: str | None
-    voided: bool
-    void_reason: str | None
 
 
 def expense_out(campaign: Campaign, expense: Expense, team: bool) -> ExpenseOut:
@@ -198,28 +157,30 @@ def expense_out(campaign: Campaign, expense: Expense, team: bool) -> ExpenseOut:
 
 
 @api.get("/campaigns/{tag}/expenses", response_model=list[ExpenseOut])
-async def api_list_expenses(tag: str, session: SessionDep, user: ApiUserOptional):
+async def api_list_expenses(session: SessionDep, viewer: ApiViewerCampaign):
     """What the kitty bought, newest first (cancelled ones included, marked as such)."""
-    campaign, _hashtag, role = await campaigns.visible_campaign(session, tag, user)
+    campaign, team = viewer.campaign, viewer.can_see_private_receipts
     rows = await service.list_expenses(session, campaign)
-    return [expense_out(campaign, e, team=role is not None) for e in rows]
+    return [expense_out(campaign, e, team=team) for e in rows]
 
 
 @api.post("/campaigns/{tag}/expenses", status_code=201, response_model=ExpenseOut)
-async def api_record_expense(tag: str, body: ExpenseIn, session: WriteSessionDep, user: ApiUser):
+async def api_record_expense(
+    body: ExpenseIn, session: WriteSessionDep, viewer: ApiSpendingCampaign
+):
     """Record spending (organizers). With need_id and units, the goods bought count as received."""
-    campaign = await _organizer_campaign(session, tag, user)
-    expense = await service.record_expense(session, campaign, user, **body.model_dump())
+    campaign = viewer.campaign
+    expense = await service.record_expense(session, campaign, viewer.user, **body.model_dump())
     pagecache.campaign_changed(session, campaign.id)
     return expense_out(campaign, expense, team=True)
 
 
 @api.post("/campaigns/{tag}/expenses/{expense_id}/receipt", response_model=ExpenseOut)
 async def api_attach_receipt(
-    tag: str, expense_id: PathId, receipt: UploadFile, session: WriteSessionDep, user: ApiUser
+    expense_id: PathId, receipt: UploadFile, session: WriteSessionDep, viewer: ApiSpendingCampaign
 ):
     """Attach the receipt (multipart field `receipt`: a photo or a PDF)."""
-    campaign = await _organizer_campaign(session, tag, user)
+    campaign = viewer.campaign
     expense = await service.get_expense(session, campaign, expense_id)
     await service.attach_receipt(
         session, expense, await receipt.read(get_settings().max_upload_bytes + 1)

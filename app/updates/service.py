@@ -3,10 +3,10 @@
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.campaigns.models import Campaign
 from app.db import utcnow
-from app.errors import FieldError, Forbidden, NotFound, ValidationFailed
+from app.errors import FieldError, NotFound, ValidationFailed
 from app.i18n import _
 from app.inkind.models import Delivery
 from app.media import store_image
@@ -23,7 +23,6 @@ from app.updates.models import (
 )
 from app.updates.video import clean_video_url
 
-ORGANIZER_ROLES = {Role.OWNER, Role.ORGANIZER}
 MAX_PHOTOS = 10
 SMALL_SIDE = 640
 
@@ -45,19 +44,6 @@ async def save_settings(
     settings.volunteers_can_post = volunteers_can_post
     settings.volunteer_posts_need_approval = need_approval
     await session.flush()
-
-
-async def ensure_can_post(session: AsyncSession, campaign: Campaign, role: Role | None) -> None:
-    if role in ORGANIZER_ROLES:
-        return
-    if role == Role.VOLUNTEER and (await settings_for(session, campaign)).volunteers_can_post:
-        return
-    raise Forbidden(_("Only the campaign's team can post updates."))
-
-
-def ensure_organizer(role: Role | None) -> None:
-    if role not in ORGANIZER_ROLES:
-        raise Forbidden(_("Only the campaign's organizers can do this."))
 
 
 def _validated(title: str, body: str, video_url: str) -> tuple[str, str, str]:
@@ -82,14 +68,14 @@ async def create_update(
     session: AsyncSession,
     campaign: Campaign,
     author: User,
-    role: Role | None,
     *,
     title: str,
     body: str = "",
     video_url: str = "",
     publish: bool = False,
+    needs_approval: bool = False,
 ) -> FieldUpdate:
-    await ensure_can_post(session, campaign, role)
+    """A new update by someone allowed to post (campaigns.access decides who is)."""
     title, body, video_url = _validated(title, body, video_url)
     update = FieldUpdate(
         campaign_id=campaign.id,
@@ -104,20 +90,14 @@ async def create_update(
     session.add(update)
     await session.flush()
     if publish:
-        await submit(session, campaign, update, role)
+        await submit(session, update, needs_approval=needs_approval)
     return update
 
 
-async def submit(
-    session: AsyncSession, campaign: Campaign, update: FieldUpdate, role: Role | None
-) -> None:
-    """Publish, or send for approval when a volunteer's posts need an organizer's eye."""
+async def submit(session: AsyncSession, update: FieldUpdate, *, needs_approval: bool) -> None:
+    """Publish, or send for approval when the author's posts need an organizer's eye."""
     if update.status not in (UpdateStatus.DRAFT, UpdateStatus.PENDING):
         return
-    needs_approval = (
-        role not in ORGANIZER_ROLES
-        and (await settings_for(session, campaign)).volunteer_posts_need_approval
-    )
     if needs_approval:
         update.status = UpdateStatus.PENDING
     else:

@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 from PIL import Image, ImageDraw, ImageFont
 
-from app.web import absolute_url
+from app.formatting import absolute_url
 
 CARD_SIZE = (1200, 630)
 FONT_CANDIDATES = (

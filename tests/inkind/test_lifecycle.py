@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from app.errors import Conflict, ValidationFailed
-from app.inkind import deliveries, ledger, needs, pledges
+from app.inkind import closing, deliveries, ledger, needs, pledges
 from app.inkind.models import PledgeStatus
 from tests.factories import create_campaign
 from tests.inkind.factories import (
@@ -71,20 +71,20 @@ async def test_cancelled_and_expired_pledges_stop_counting(session, sessionmaker
     forgotten = await pledge(session, campaign, {blankets: 50}, due_on=TODAY + timedelta(days=1))
     assert (await figures_of(session, campaign))["Baby blankets"].current.pledged == 100
 
-    await pledges.cancel(session, cancelled.pledge, actor="donor")
+    await closing.cancel(session, cancelled.pledge, actor="donor")
     assert cancelled.pledge.status == PledgeStatus.CANCELLED
     with pytest.raises(Conflict):
-        await pledges.cancel(session, cancelled.pledge, actor="donor")
+        await closing.cancel(session, cancelled.pledge, actor="donor")
     assert (await figures_of(session, campaign))["Baby blankets"].current.pledged == 70
     await session.commit()
 
     # Two days of grace after the pledge's day: not yet…
-    assert await pledges.expire_due(sessionmaker, today=TODAY + timedelta(days=3)) == 1
+    assert await closing.expire_due(sessionmaker, today=TODAY + timedelta(days=3)) == 1
     await session.refresh(kept.pledge)
     await session.refresh(forgotten.pledge)
     assert kept.pledge.status == PledgeStatus.EXPIRED  # its day was TODAY
     assert forgotten.pledge.status == PledgeStatus.PLEDGED
-    assert await pledges.expire_due(sessionmaker, today=TODAY + timedelta(days=4)) == 1
+    assert await closing.expire_due(sessionmaker, today=TODAY + timedelta(days=4)) == 1
     await session.refresh(forgotten.pledge)
     assert forgotten.pledge.status == PledgeStatus.EXPIRED
     current = (await figures_of(session, campaign))["Baby blankets"].current
@@ -102,7 +102,7 @@ async def test_expiry_keeps_what_arrived_and_releases_the_rest(session, sessionm
         lines=[{"need_id": diapers.id, "accepted_units": 30}],
     )  # fmt: skip
     await session.commit()
-    assert await pledges.expire_due(sessionmaker, today=TODAY + timedelta(days=3)) == 1
+    assert await closing.expire_due(sessionmaker, today=TODAY + timedelta(days=3)) == 1
     await session.refresh(result.pledge)
     assert result.pledge.status == PledgeStatus.RECEIVED
     assert result.pledge.lines[0].units == 30

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from app.inkind import pledges
+from app.inkind import closing
 from app.outbox import OutboxEmail, deliver_due
 from tests.factories import create_campaign
 from tests.inkind.factories import TODAY, create_need, create_point, create_slot, pledge
@@ -51,6 +51,6 @@ async def test_no_email_without_address_and_no_reminder_after_cancelling(session
         session, campaign, {diapers: 5}, donor_email="a@example.org",
         due_on=TODAY + timedelta(days=2),
     )  # fmt: skip
-    await pledges.cancel(session, result.pledge, actor="donor")
+    await closing.cancel(session, result.pledge, actor="donor")
     keys = [m.dedupe_key for m in await session.scalars(select(OutboxEmail))]
     assert keys == [f"pledge:{result.pledge.id}:confirmation"]

@@ -1,0 +1,144 @@
+"""The donations API: start a gift, list gifts (team), record offline gifts, refund."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+
+from app.accounts.deps import ApiUser
+from app.campaigns import access
+from app.campaigns.access import ApiDonationsCampaign, ApiOfflineGiftCampaign, PublicCampaign
+from app.campaigns.models import Campaign
+from app.db import PathId, SessionDep, WriteSessionDep
+from app.donations import service
+from app.donations.intake import gift_allowed
+from app.donations.models import Donation, DonationStatus, Provider
+from app.donations.schemas import (
+    DonationCreate,
+    DonationList,
+    DonationOut,
+    DonationStarted,
+    OfflineDonationCreate,
+    RefundCreate,
+    RefundOut,
+)
+from app.errors import NotFound, problem_response
+from app.formatting import absolute_url
+from app.i18n import _
+
+api = APIRouter(prefix="/api/v1", tags=["donations"])
+
+
+def donation_out(donation: Donation) -> DonationOut:
+    return DonationOut(
+        id=donation.id,
+        reference=donation.reference,
+        status=donation.status,
+        provider=donation.provider,
+        amount_minor=donation.amount_minor,
+        refunded_minor=donation.refunded_minor,
+        currency=donation.currency,
+        donor_name=donation.donor_name,
+        anonymous=donation.anonymous,
+        message=donation.message,
+        email=donation.email,
+        offline_method=donation.offline_method,
+        received_on=donation.received_on,
+        recorded_by=donation.recorded_by.display_name if donation.recorded_by else None,
+        created_at=donation.created_at,
+        succeeded_at=donation.succeeded_at,
+        refunds=[
+            RefundOut(
+                id=r.id,
+                amount_minor=r.amount_minor,
+                reason=r.reason,
+                provider_refund_id=r.provider_refund_id,
+                created_by=r.created_by.display_name if r.created_by else None,
+                created_at=r.created_at,
+            )
+            for r in donation.refunds
+        ],
+    )
+
+
+@api.post("/campaigns/{tag}/donations", status_code=201, response_model=DonationStarted)
+async def api_start_donation(
+    body: DonationCreate,
+    request: Request,
+    session: WriteSessionDep,
+    viewer: PublicCampaign,
+    idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
+):
+    """Start a gift: returns the donation and the checkout URL to send the donor to."""
+    campaign = viewer.campaign
+    service.check_open(campaign)
+    if not await gift_allowed(session, request, campaign, body.email):
+        return problem_response(
+            request,
+            429,
+            _("Too many requests"),
+            _("Too many attempts. Please wait a few minutes and try again."),
+            headers={"Retry-After": "600"},
+        )
+    gift = service.GiftInput(
+        body.amount_minor, body.donor_name, body.anonymous, body.message, body.email
+    )
+    key = body.idempotency_key or idempotency_key
+    donation = await service.start_gift(session, campaign, gift, key)
+    return DonationStarted(
+        id=donation.id,
+        reference=donation.reference,
+        status=donation.status,
+        amount_minor=donation.amount_minor,
+        currency=donation.currency,
+        checkout_url=donation.checkout_url or "",
+        status_url=absolute_url(service.thanks_path(campaign, donation)),
+    )
+
+
+@api.get("/campaigns/{tag}/donations", response_model=DonationList)
+async def api_list_donations(
+    session: SessionDep,
+    viewer: ApiDonationsCampaign,
+    status: DonationStatus | None = None,
+    provider: Provider | None = None,
+    q: Annotated[str, Query(max_length=100)] = "",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
+    """Every donation of the campaign, newest first (organizers only: includes donor emails)."""
+    rows, total = await service.list_donations(
+        session, viewer.campaign, status, provider, q, limit, offset
+    )
+    return DonationList(
+        items=[donation_out(d) for d in rows], total=total, limit=limit, offset=offset
+    )
+
+
+@api.post("/campaigns/{tag}/donations/offline", status_code=201, response_model=DonationOut)
+async def api_record_offline(
+    body: OfflineDonationCreate, session: WriteSessionDep, viewer: ApiOfflineGiftCampaign
+):
+    """Record money received outside the site (cash, bank transfer…): counted at once."""
+    campaign = viewer.campaign
+    gift = service.GiftInput(
+        body.amount_minor, body.donor_name, body.anonymous, body.message, body.email
+    )
+    donation = await service.record_offline(
+        session, campaign, viewer.user, gift, body.method, body.received_on, body.note
+    )
+    return donation_out(donation)
+
+
+@api.post("/donations/{donation_id}/refunds", status_code=201, response_model=DonationOut)
+async def api_refund(
+    donation_id: PathId, body: RefundCreate, user: ApiUser, session: WriteSessionDep
+):
+    """Refund part or all of a gift (never more than what was paid)."""
+    donation = await session.get(Donation, donation_id)
+    campaign = await session.get(Campaign, donation.campaign_id) if donation else None
+    viewer = await access.for_campaign(session, campaign, user) if campaign else None
+    if viewer is None or not viewer.can_see_team_pages:
+        raise NotFound(_("This gift does not exist."))
+    viewer.require("can_refund")
+    await service.refund(session, donation_id, body.amount_minor, body.reason, user)
+    return donation_out(await service.lock(session, donation_id))

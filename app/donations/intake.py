@@ -1,0 +1,46 @@
+"""What every new gift passes, from the donation form or the API: the amount typed in the
+campaign's currency, and rate limits (card testing sends hundreds of attempts in minutes)."""
+
+from babel.numbers import format_decimal
+from fastapi import Request
+
+from app import ratelimit
+from app.accounts.deps import client_ip
+from app.campaigns.models import Campaign
+from app.errors import FieldError, ValidationFailed
+from app.i18n import _, get_locale
+from app.money import InvalidAmount, Money, exponent
+
+# These walls stop card testing before Stripe.
+LIMIT_PER_IP = (10, 600)
+LIMIT_PER_EMAIL = (5, 3600)
+LIMIT_PER_CAMPAIGN = (600, 60)
+
+
+async def gift_allowed(session, request: Request, campaign: Campaign, email: str | None) -> bool:
+    checks = [
+        (f"donate:ip:{client_ip(request)}", LIMIT_PER_IP),
+        (f"donate:campaign:{campaign.id}", LIMIT_PER_CAMPAIGN),
+    ]
+    if email and email.strip():
+        checks.append((f"donate:email:{email.strip().lower()[:200]}", LIMIT_PER_EMAIL))
+    allowed = True
+    for key, (limit, window) in checks:
+        allowed = await ratelimit.hit(session, key, limit, window) and allowed
+    return allowed
+
+
+def amount_example(currency: str) -> str:
+    """ "20.00" in English, "20,00" in French, "20" for zero-decimal currencies."""
+    digits = exponent(currency)
+    sample = Money(20 * 10**digits, currency)
+    pattern = "0" + ("." + "0" * digits if digits else "")
+    return format_decimal(sample.major, format=pattern, locale=get_locale())
+
+
+def parse_amount(text: str, currency: str) -> int:
+    try:
+        return Money.parse(text, currency).amount_minor
+    except InvalidAmount:
+        message = _("Enter an amount like %(example)s.", example=amount_example(currency))
+        raise ValidationFailed([FieldError("amount", message)]) from None

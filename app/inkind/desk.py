@@ -1,0 +1,267 @@
+"""The drop-off desk (volunteers' phone screen): find a pledge, log what arrived, walk-ins,
+corrections; and the goods CSV exports."""
+
+import csv
+import io
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from app.campaigns.access import DeskCampaign, ExportCampaign
+from app.db import SessionDep, WriteSessionDep
+from app.errors import AppError, ValidationFailed
+from app.i18n import _
+from app.inkind import closing, deliveries, forms, needs, pledges, service
+from app.inkind.models import Delivery, Pledge
+from app.inkind.views import errors_of, team_base, today
+from app.labels import choices
+from app.web import redirect, render, verify_csrf
+
+pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+# --- CSV exports -------------------------------------------------------------------------
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv(filename: str, header: list[str], rows: list[list]) -> Response:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        # Spreadsheets run cells starting with = + - @ as formulas: neutralize them. (A tuple,
+        # not a string: '' is "in" every string, and empty cells must stay empty.)
+        writer.writerow(
+            [f"'{v}" if isinstance(v, str) and v[:1] in FORMULA_STARTS else v for v in row]
+        )
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@pages.get("/dashboard/c/{tag}/goods/pledges.csv")
+async def export_pledges(session: SessionDep, viewer: ExportCampaign):
+    campaign = viewer.campaign
+    rows = await session.scalars(
+        select(Pledge).where(Pledge.campaign_id == campaign.id).order_by(Pledge.id)
+    )
+    data = [
+        [
+            p.code, p.status, p.created_at.isoformat(), p.due_on.isoformat(), p.donor_name,
+            p.donor_email, p.donor_phone, p.drop_off_point.name if p.drop_off_point else "",
+            service.slot_label(p.slot) if p.slot else "", line.need.item.name, line.units,
+            line.received_units, line.refused_units, line.open_units,
+        ]
+        for p in rows
+        for line in p.lines
+    ]  # fmt: skip
+    header = [
+        "code", "status", "created_at", "due_on", "donor_name", "donor_email", "donor_phone",
+        "drop_off_point", "slot", "item", "units", "received", "refused", "still_expected",
+    ]  # fmt: skip
+    return _csv(f"{campaign.hashtag}-pledges.csv", header, data)
+
+
+@pages.get("/dashboard/c/{tag}/goods/deliveries.csv")
+async def export_deliveries(session: SessionDep, viewer: ExportCampaign):
+    campaign = viewer.campaign
+    rows = await session.scalars(
+        select(Delivery).where(Delivery.campaign_id == campaign.id).order_by(Delivery.id)
+    )
+    data = [
+        [
+            d.id, d.received_on.isoformat(), d.created_at.isoformat(),
+            d.pledge.code if d.pledge else "", d.donor_name, line.need.item.name,
+            line.accepted_units, line.refused_units, line.refusal_reason, d.note,
+        ]
+        for d in rows
+        for line in d.lines
+    ]  # fmt: skip
+    header = [
+        "delivery", "received_on", "recorded_at", "pledge_code", "donor_name", "item",
+        "accepted", "refused", "refusal_reason", "note",
+    ]  # fmt: skip
+    return _csv(f"{campaign.hashtag}-deliveries.csv", header, data)
+
+
+# --- The drop-off desk (volunteers' phone screen) ------------------------------------------
+
+
+@pages.get("/dashboard/c/{tag}/desk")
+async def desk(request: Request, session: SessionDep, viewer: DeskCampaign, q: str = ""):
+    campaign = viewer.campaign
+    found = await deliveries.search(session, campaign, q)
+    context = {
+        "campaign": campaign,
+        "viewer": viewer,
+        "base": team_base(campaign),
+        "q": q,
+        "results": [(p, secrets.token_urlsafe(12)) for p in found],
+        "figures": await service.campaign_figures(session, campaign, today()),
+    }
+    return render(request, "inkind/desk.html", context)
+
+
+async def _pledge_desk_context(session, viewer, pledge, values=None, errors=None) -> dict:
+    campaign = viewer.campaign
+    values = values or {}
+    values.setdefault("idempotency_key", secrets.token_urlsafe(16))
+    return {
+        "campaign": campaign,
+        "viewer": viewer,
+        "base": team_base(campaign),
+        "pledge": pledge,
+        "slot_label": service.slot_label(pledge.slot) if pledge.slot else None,
+        "reasons": choices("refusal_reason"),
+        "values": values,
+        "errors": errors or {},
+    }
+
+
+async def _campaign_pledge(session, viewer, code, lock=False):
+    """A pledge of this campaign by its code: another campaign's code is not found here."""
+    campaign = viewer.campaign
+    pledge = await pledges.by_code(session, code, lock=lock)
+    if pledge.campaign_id != campaign.id:
+        raise pledges.NotFound(_("No pledge has this code."))
+    return campaign, pledge
+
+
+@pages.get("/dashboard/c/{tag}/desk/p/{code}")
+async def desk_pledge(code: str, request: Request, session: SessionDep, viewer: DeskCampaign):
+    _campaign, pledge = await _campaign_pledge(session, viewer, code)
+    context = await _pledge_desk_context(session, viewer, pledge)
+    return render(request, "inkind/desk_pledge.html", context)
+
+
+@pages.post("/dashboard/c/{tag}/desk/p/{code}/confirm")
+async def confirm_full(
+    session: WriteSessionDep, code: str, viewer: DeskCampaign,
+    idempotency_key: Annotated[str, Form()] = "",
+):  # fmt: skip
+    campaign, pledge = await _campaign_pledge(session, viewer, code)
+    data = forms.DeliveryCreate(
+        pledge_code=pledge.code, full=True, idempotency_key=idempotency_key or None
+    )
+    try:
+        await deliveries.record_delivery(session, campaign, viewer.user, data, today())
+    except AppError as exc:
+        return redirect(f"{team_base(campaign)}/desk/p/{pledge.code}", exc.message, "error")
+    return redirect(
+        f"{team_base(campaign)}/desk",
+        _("Pledge %(code)s received in full. Thank you!", code=pledge.code),
+    )
+
+
+@pages.post("/dashboard/c/{tag}/desk/p/{code}/deliver")
+async def deliver_part(session: WriteSessionDep, code: str, request: Request, viewer: DeskCampaign):
+    campaign, pledge = await _campaign_pledge(session, viewer, code)
+    form = await request.form()
+    try:
+        data = forms.delivery_input(form, [line.need_id for line in pledge.lines])
+        data.pledge_code = pledge.code
+        await deliveries.record_delivery(session, campaign, viewer.user, data, today())
+    except AppError as exc:
+        await session.refresh(pledge)
+        context = await _pledge_desk_context(
+            session, viewer, pledge, forms.form_values(form), errors_of(exc)
+        )
+        return render(request, "inkind/desk_pledge.html", context, status_code=exc.status_code)
+    return redirect(f"{team_base(campaign)}/desk/p/{pledge.code}", _("Delivery recorded."))
+
+
+@pages.post("/dashboard/c/{tag}/desk/p/{code}/cancel")
+async def team_cancel(
+    session: WriteSessionDep, code: str, viewer: DeskCampaign,
+    why: Annotated[str, Form()] = "",
+):  # fmt: skip
+    campaign, pledge = await _campaign_pledge(session, viewer, code, lock=True)
+    try:
+        note = why.strip() or "cancelled by the team"
+        await closing.cancel(session, pledge, actor="team", actor_id=viewer.user.id, note=note)
+    except AppError as exc:
+        return redirect(f"{team_base(campaign)}/desk/p/{pledge.code}", exc.message, "error")
+    return redirect(f"{team_base(campaign)}/desk/p/{pledge.code}", _("Pledge cancelled."))
+
+
+async def _walk_in_context(session, viewer, values=None, errors=None) -> dict:
+    campaign = viewer.campaign
+    values = values or {}
+    values.setdefault("idempotency_key", secrets.token_urlsafe(16))
+    values.setdefault("day", today().isoformat())
+    return {
+        "campaign": campaign,
+        "viewer": viewer,
+        "base": team_base(campaign),
+        "needs": await needs.list_needs(session, campaign),
+        "reasons": choices("refusal_reason"),
+        "values": values,
+        "errors": errors or {},
+    }
+
+
+@pages.get("/dashboard/c/{tag}/desk/walk-in")
+async def walk_in_form(request: Request, session: SessionDep, viewer: DeskCampaign):
+    return render(request, "inkind/walk_in.html", await _walk_in_context(session, viewer))
+
+
+@pages.post("/dashboard/c/{tag}/desk/walk-in")
+async def walk_in(session: WriteSessionDep, request: Request, viewer: DeskCampaign):
+    campaign = viewer.campaign
+    form = await request.form()
+    try:
+        active = await needs.list_needs(session, campaign)
+        data = forms.delivery_input(form, [need.id for need in active])
+        await deliveries.record_delivery(session, campaign, viewer.user, data, today())
+    except AppError as exc:
+        context = await _walk_in_context(session, viewer, forms.form_values(form), errors_of(exc))
+        return render(request, "inkind/walk_in.html", context, status_code=exc.status_code)
+    return redirect(f"{team_base(campaign)}/desk", _("Walk-in gift recorded. Thank you!"))
+
+
+@pages.post("/dashboard/c/{tag}/desk/correction")
+async def correction(session: WriteSessionDep, request: Request, viewer: DeskCampaign):
+    campaign = viewer.campaign
+    form = await request.form()
+    errors: list = []
+    need_id = forms._int(str(form.get("need_id", "")), "need_id", errors) or 0
+    day = forms._date(str(form.get("day", "")), "day", errors) or today()
+    received = _signed(str(form.get("received", "")), "received", errors)
+    refused = _signed(str(form.get("refused", "")), "refused", errors)
+    try:
+        if errors:
+            raise ValidationFailed(errors)
+        await deliveries.correct(
+            session,
+            campaign,
+            viewer.user,
+            need_id,
+            day,
+            received,
+            refused,
+            str(form.get("why", "")),
+        )
+    except AppError as exc:
+        context = await _walk_in_context(session, viewer, forms.form_values(form), errors_of(exc))
+        return render(request, "inkind/walk_in.html", context, status_code=exc.status_code)
+    return redirect(f"{team_base(campaign)}/desk", _("Correction recorded."))
+
+
+def _signed(text: str, field: str, errors: list) -> int:
+    text = text.strip().replace("−", "-")
+    if not text:
+        return 0
+    try:
+        return int(text)
+    except ValueError:
+        errors.append(forms.FieldError(field, _("Must be a whole number, e.g. -20 or 15.")))
+        return 0
