@@ -24,7 +24,7 @@ from app.campaigns.schemas import (
     ProgressOut,
 )
 from app.config import get_settings
-from app.db import SessionDep, WriteSessionDep, utcnow
+from app.db import Offset, SessionDep, WriteSessionDep, utcnow
 from app.errors import AppError, Conflict, FieldError, ValidationFailed, field_errors_from_pydantic
 from app.i18n import _, get_locale
 from app.inkind import service as inkind
@@ -331,7 +331,7 @@ def _form_context(values: dict, errors: dict, campaign: Campaign | None) -> dict
 async def api_list_campaigns(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ):
     """Live campaigns, most recently published first."""
     campaigns, total = await service.list_public(session, limit=limit, offset=offset)

@@ -12,7 +12,7 @@ from app import payments, ratelimit
 from app.accounts.deps import ApiUser, OptionalUser, client_ip
 from app.campaigns import service as campaigns
 from app.campaigns.models import Campaign
-from app.db import PathId, SessionDep, WriteSessionDep
+from app.db import Offset, PathId, SessionDep, WriteSessionDep
 from app.donations import service
 from app.donations.models import Donation, DonationStatus, Provider
 from app.donations.schemas import (
@@ -378,7 +378,7 @@ async def api_list_donations(
     provider: Provider | None = None,
     q: Annotated[str, Query(max_length=100)] = "",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ):
     """Every donation of the campaign, newest first (team only: includes donor emails)."""
     campaign = await _team_campaign(session, tag, user)

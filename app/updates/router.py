@@ -15,7 +15,7 @@ from app.campaigns import service as campaigns
 from app.campaigns.hashtags import hashtag_key
 from app.campaigns.models import Campaign
 from app.config import get_settings
-from app.db import MAX_ID, PathId, SessionDep, WriteSessionDep, utcnow
+from app.db import MAX_ID, Offset, PathId, SessionDep, WriteSessionDep, utcnow
 from app.errors import Forbidden, ValidationFailed
 from app.i18n import _, get_locale
 from app.inkind.models import Delivery
@@ -500,7 +500,7 @@ async def api_list_updates(
     session: SessionDep,
     user: ApiUserOptional,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ):
     """Published (and retracted) updates, newest first."""
     campaign, _hashtag, _role = await campaigns.visible_campaign(session, tag, user)

@@ -1,0 +1,314 @@
+"""Hostile input stops at the edge: control characters, out-of-range numbers, oversized bodies.
+
+Each of these reached the database (or the response encoder) and answered 500, most of them
+only on PostgreSQL, which refuses NUL in text and 64-bit overflows in OFFSET.
+"""
+
+import re
+from io import BytesIO
+
+from PIL import Image
+from sqlalchemy import func, select
+
+from app.campaigns.models import Campaign
+from app.config import get_settings
+from app.donations.models import Donation
+from app.edge import MAX_FORM_BYTES
+from app.inkind.models import Pledge
+from tests.factories import api_token, create_campaign, create_user, log_in
+from tests.inkind.factories import create_need
+
+PROBLEM = "application/problem+json"
+
+
+async def count(session, model) -> int:
+    return await session.scalar(select(func.count()).select_from(model))
+
+
+def fields(response) -> list[str]:
+    return [error["field"] for error in response.json().get("errors", [])]
+
+
+def png(size=(4, 4)) -> bytes:
+    out = BytesIO()
+    Image.new("RGB", size, "#0b6e4f").save(out, "PNG")
+    return out.getvalue()
+
+
+# --- Control characters ----------------------------------------------------------------------
+
+
+async def test_a_control_character_in_an_address_is_not_found(client, session):
+    await create_campaign(session, hashtag="palidzesim")
+    for path in ("/h/pali%00dzesim", "/h/palidzesim%00", "/h/palidzesim%1b/progress"):
+        page = await client.get(path)
+        assert page.status_code == 404, (path, page.status_code)
+        assert "text/html" in page.headers["content-type"]
+        assert "There is nothing at this address." in page.text
+    api = await client.get("/api/v1/campaigns/pali%00dzesim")
+    assert api.status_code == 404
+    assert api.headers["content-type"] == PROBLEM
+    # The response still carries the usual headers (it went through the request context).
+    assert api.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_a_control_character_in_a_query_string_is_a_field_error(client, session):
+    owner = await create_user(session)
+    await create_campaign(session, owner=owner, hashtag="palidzesim")
+    headers = await api_token(session, owner)
+    api = await client.get("/api/v1/campaigns/palidzesim/donations?q=Anna%00", headers=headers)
+    assert api.status_code == 422
+    assert api.headers["content-type"] == PROBLEM
+    assert fields(api) == ["q"]
+    assert "control character" in api.json()["errors"][0]["message"]
+
+    page = await client.get("/go?tag=palidz%00esim")
+    assert page.status_code == 422
+    assert "text/html" in page.headers["content-type"]
+    assert "Some fields need fixing" in page.text
+
+    await log_in(client, "organizer@example.org")
+    dashboard = await client.get("/dashboard/c/palidzesim/donations?q=%07")
+    assert dashboard.status_code == 422
+    # Tabs and newlines are ordinary text.
+    assert (await client.get("/dashboard/c/palidzesim/donations?q=a%09b%0A")).status_code == 200
+
+
+async def test_a_control_character_in_a_json_string_is_a_field_error(client, session):
+    owner = await create_user(session)
+    campaign = await create_campaign(session, owner=owner, hashtag="palidzesim")
+    diapers_id = (await create_need(session, campaign)).id
+    headers = await api_token(session, owner)
+
+    line = {"need_id": diapers_id, "quantity": 3}
+    pledge = {"donor_name": "Līga", "donor_phone": "+371\u0000", "lines": [line]}
+    response = await client.post("/api/v1/campaigns/palidzesim/pledges", json=pledge)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == PROBLEM
+    assert fields(response) == ["donor_phone"]
+
+    gift = {"amount_minor": 1000, "message": "Paldies", "idempotency_key": "key\u0000"}
+    response = await client.post("/api/v1/campaigns/palidzesim/donations", json=gift)
+    assert response.status_code == 422, response.text
+    assert fields(response) == ["idempotency_key"]
+
+    new = {
+        "hashtag": "helpchallenge",
+        "title": "Mbour baby shelter",
+        "story": "600,000 FCFA\u0000",
+        "beneficiary": "Pouponnière de Mbour",
+        "currency": "XOF",
+        "aliases": ["ok", "bad\u001f"],
+    }
+    response = await client.post("/api/v1/campaigns", json=new, headers=headers)
+    assert response.status_code == 422, response.text
+    assert sorted(fields(response)) == ["aliases.1", "story"]
+    # A lone surrogate cannot be stored as UTF-8 either.
+    response = await client.post(
+        "/api/v1/campaigns",
+        content='{"hashtag": "helpchallenge", "title": "\\ud800 Mbour", "beneficiary": "Mbour",'
+        ' "currency": "XOF"}',
+        headers={**headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    assert fields(response) == ["title"]
+    token = await client.post(
+        "/api/v1/tokens", json={"email": "a\u0000@example.org", "password": "x"}
+    )
+    assert token.status_code == 422 and fields(token) == ["email"]
+    assert await count(session, Pledge) == 0
+    assert await count(session, Donation) == 0
+    assert await count(session, Campaign) == 1
+
+    # Tabs and newlines in a story are text, and an escaped backslash is no escape.
+    story = {**new, "aliases": [], "story": "Day 1:\n\tmilk \\u0000 \\b"}
+    response = await client.post("/api/v1/campaigns", json=story, headers=headers)
+    assert response.status_code == 201, response.text
+    assert response.json()["story"] == "Day 1:\n\tmilk \\u0000 \\b"
+
+
+async def test_a_control_character_in_a_form_field_is_refused(client, session):
+    campaign = await create_campaign(session, hashtag="palidzesim")
+    diapers_id = (await create_need(session, campaign)).id
+    page = await client.get("/h/palidzesim/pledge")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text).group(1)
+    data = {
+        "csrf_token": token,
+        "idempotency_key": key,
+        "donor_name": "Līga",
+        "donor_phone": "+371 2000\x00",
+        f"qty_{diapers_id}": "3",
+    }
+    response = await client.post("/h/palidzesim/pledge", data=data)
+    assert response.status_code == 422
+    assert "text/html" in response.headers["content-type"]
+    assert "Some fields need fixing" in response.text
+    assert await count(session, Pledge) == 0
+    login = await client.post(
+        "/login", data={"csrf_token": token, "email": "anna\x00@example.org", "password": "x"}
+    )
+    assert login.status_code == 422
+    assert "Some fields need fixing" in login.text
+
+
+async def test_a_control_character_in_a_multipart_text_field_is_refused(client, session):
+    owner = await create_user(session)
+    await create_campaign(session, owner=owner, hashtag="palidzesim")
+    headers = await api_token(session, owner)
+    created = await client.post(
+        "/api/v1/campaigns/palidzesim/updates",
+        json={"title": "First 300 diapers delivered", "body": "Thank you", "publish": True},
+        headers=headers,
+    )
+    update_id = created.json()["id"]
+    response = await client.post(
+        f"/api/v1/campaigns/palidzesim/updates/{update_id}/photos",
+        files={"photo": ("shelter.png", png(), "image/png")},
+        data={"alt_text": "Diapers\x00 on a shelf"},
+        headers=headers,
+    )
+    assert response.status_code == 422, response.text
+    assert fields(response) == ["alt_text"]
+
+
+# --- Out-of-range numbers --------------------------------------------------------------------
+
+
+async def test_offsets_beyond_any_row_are_refused_on_every_list(client, session):
+    owner = await create_user(session)
+    await create_campaign(session, owner=owner, hashtag="palidzesim")
+    headers = await api_token(session, owner)
+    lists = (
+        "/api/v1/campaigns",
+        "/api/v1/campaigns/palidzesim/updates",
+        "/api/v1/campaigns/palidzesim/donations",
+    )
+    for path in lists:
+        for offset in ("9223372036854775808", "9223372036854775807", "-1"):
+            response = await client.get(f"{path}?offset={offset}", headers=headers)
+            assert response.status_code == 422, (path, offset, response.status_code)
+            assert fields(response) == ["offset"]
+        assert (await client.get(f"{path}?offset=0", headers=headers)).status_code == 200
+
+
+# --- Oversized bodies ------------------------------------------------------------------------
+
+
+async def raw_request(app, method: str, path: str, headers: dict, chunks: list[bytes]):
+    """Drive the ASGI app directly: the status, the body, and how many chunks it read."""
+    pending = list(chunks)
+    read = 0
+    sent = []
+
+    async def receive():
+        nonlocal read
+        if not pending:
+            return {"type": "http.disconnect"}
+        read += 1
+        return {"type": "http.request", "body": pending.pop(0), "more_body": bool(pending)}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    await app(scope, receive, send)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    content_type = dict(start["headers"]).get(b"content-type", b"").decode()
+    return start["status"], content_type, body, read
+
+
+async def test_a_declared_oversized_body_is_refused_before_a_byte_is_read(app, session):
+    await create_campaign(session, hashtag="palidzesim")
+    chunk = b"x" * 65536
+    big = str(250 * 1024 * 1024)
+    status, content_type, body, read = await raw_request(
+        app,
+        "POST",
+        "/api/v1/campaigns/palidzesim/donations",
+        {"content-type": "application/json", "content-length": big},
+        [chunk] * 4,
+    )
+    assert (status, read) == (413, 0)
+    assert content_type == PROBLEM and b"at most 1 MB" in body
+
+    # A 300 MB "upload" to the login form is refused before the CSRF check reads it.
+    status, content_type, body, read = await raw_request(
+        app,
+        "POST",
+        "/login",
+        {"content-type": "multipart/form-data; boundary=xyz", "content-length": str(300 << 20)},
+        [chunk] * 4,
+    )
+    assert (status, read) == (413, 0)
+    assert content_type.startswith("text/html") and b"too large" in body
+
+
+async def test_a_streamed_body_is_cut_off_at_the_limit(client, session):
+    await create_campaign(session, hashtag="palidzesim")
+    sent = 0
+
+    async def endless_json():
+        nonlocal sent
+        yield b'{"amount_minor": 1000, "message": "'
+        for _ in range(200):  # 12.5 MB if it were all read
+            sent += 1
+            yield b"x" * 65536
+
+    response = await client.post(
+        "/api/v1/campaigns/palidzesim/donations",
+        content=endless_json(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == PROBLEM
+    assert sent < 20  # stopped reading soon after 1 MB
+    assert await count(session, Donation) == 0
+
+    async def endless_form():
+        yield b"email=anna%40example.org&password="
+        for _ in range(200):
+            yield b"x" * 65536
+
+    login = await client.post(
+        "/login",
+        content=endless_form(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert login.status_code == 413
+    assert "text/html" in login.headers["content-type"]
+
+
+async def test_an_upload_may_be_larger_than_a_form_but_not_than_the_upload_limit(client, session):
+    owner = await create_user(session)
+    await create_campaign(session, owner=owner, hashtag="palidzesim")
+    headers = await api_token(session, owner)
+    two_mb = b"\x89PNG" + b"\x00" * (2 << 20)
+    response = await client.put(
+        "/api/v1/campaigns/palidzesim/cover",
+        files={"cover": ("cover.png", two_mb, "image/png")},
+        headers=headers,
+    )
+    assert response.status_code == 422  # read in full, and found not to be an image
+    assert fields(response) == ["cover"]
+    too_big = b"\x00" * (get_settings().max_upload_bytes + MAX_FORM_BYTES)
+    response = await client.put(
+        "/api/v1/campaigns/palidzesim/cover",
+        files={"cover": ("cover.png", too_big, "image/png")},
+        headers=headers,
+    )
+    assert response.status_code == 413
