@@ -4,9 +4,12 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
+import unicodedata
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 from babel.dates import format_date, format_time
@@ -207,3 +210,19 @@ def public_cache(response: Response, seconds: int | None = None) -> Response:
 
 def absolute_url(path: str) -> str:
     return get_settings().base_url + path
+
+
+def _ascii_part(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9_]+", "-", text).strip("-_")
+
+
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
+    """A Content-Disposition value for any filename (RFC 6266): an ASCII fallback for old
+    clients, and the real name in UTF-8 (RFC 8187). Header values must be Latin-1: a hashtag
+    such as #Palīdzēsim or #помощь put in raw would fail to encode (a 500)."""
+    stem, _dot, extension = filename.rpartition(".") if "." in filename else (filename, "", "")
+    fallback = _ascii_part(stem) or "download"
+    if extension := _ascii_part(extension):
+        fallback += f".{extension}"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

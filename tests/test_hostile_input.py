@@ -6,6 +6,7 @@ only on PostgreSQL, which refuses NUL in text and 64-bit overflows in OFFSET.
 
 import re
 from io import BytesIO
+from urllib.parse import quote, unquote
 
 from PIL import Image
 from sqlalchemy import func, select
@@ -312,3 +313,29 @@ async def test_an_upload_may_be_larger_than_a_form_but_not_than_the_upload_limit
         headers=headers,
     )
     assert response.status_code == 413
+
+
+# --- Text in HTTP headers --------------------------------------------------------------------
+
+
+def disposition_names(header: str) -> tuple[str, str]:
+    """The ASCII fallback and the UTF-8 name (RFC 6266 / 8187) of a Content-Disposition."""
+    fallback = re.search(r'filename="([^"]*)"', header).group(1)
+    utf8 = re.search(r"filename\*=UTF-8''([^;\s]+)", header).group(1)
+    return fallback, unquote(utf8)
+
+
+async def test_csv_exports_of_any_hashtag_have_a_valid_filename(client, session):
+    owner = await create_user(session)
+    for hashtag in ("Palīdzēsim", "помощь", "援助"):
+        await create_campaign(session, owner=owner, hashtag=hashtag)
+    await log_in(client, "organizer@example.org")
+    for hashtag in ("Palīdzēsim", "помощь", "援助"):
+        for export in ("goods/pledges.csv", "goods/deliveries.csv", "donations.csv"):
+            response = await client.get(f"/dashboard/c/{quote(hashtag)}/{export}")
+            assert response.status_code == 200, (hashtag, export, response.status_code)
+            header = response.headers["content-disposition"]
+            assert header.isascii() and header.startswith("attachment; ")
+            fallback, name = disposition_names(header)
+            assert hashtag in name and name.endswith(".csv")
+            assert fallback.endswith(".csv") and re.fullmatch(r"[A-Za-z0-9._-]+", fallback)

@@ -17,7 +17,7 @@ from app.i18n import _
 from app.inkind import deliveries, forms, needs, pledges, service, volunteers
 from app.inkind.models import Delivery, Pledge, RefusalReason
 from app.inkind.router import today
-from app.web import absolute_url, redirect, render, verify_csrf
+from app.web import absolute_url, content_disposition, redirect, render, verify_csrf
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -212,7 +212,7 @@ def _csv(filename: str, header: list[str], rows: list[list]) -> Response:
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
         headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Disposition": content_disposition(filename),
             "Cache-Control": "private, no-store",
         },
     )
