@@ -8,7 +8,7 @@ import re
 from io import BytesIO
 from urllib.parse import quote, unquote
 
-from PIL import Image
+from PIL import Image, ImageCms
 from sqlalchemy import func, select
 
 from app.campaigns.models import Campaign
@@ -16,6 +16,8 @@ from app.config import get_settings
 from app.donations.models import Donation
 from app.edge import MAX_FORM_BYTES
 from app.inkind.models import Pledge
+from app.media import MediaFile
+from app.updates.models import ExpenseReceipt
 from tests.factories import api_token, create_campaign, create_user, log_in
 from tests.inkind.factories import create_need
 
@@ -339,3 +341,90 @@ async def test_csv_exports_of_any_hashtag_have_a_valid_filename(client, session)
             fallback, name = disposition_names(header)
             assert hashtag in name and name.endswith(".csv")
             assert fallback.endswith(".csv") and re.fullmatch(r"[A-Za-z0-9._-]+", fallback)
+
+
+# --- Images keep no metadata -----------------------------------------------------------------
+
+SECRET = b"Taken at 56.9496N 24.1052E by Jane Doe"
+
+
+def photo_with_comment(kind: str) -> bytes:
+    """A photo whose file carries a comment: a JPEG COM segment (and a colour profile), a GIF
+    comment extension, a PNG text chunk, or a WebP with EXIF and XMP."""
+    image = Image.new("RGB", (64, 48), "#0b6e4f")
+    out = BytesIO()
+    if kind == "jpeg":
+        profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+        image.save(out, "JPEG", comment=SECRET, quality=90, icc_profile=profile)
+    elif kind == "gif":
+        image.save(out, "GIF", comment=SECRET)
+    elif kind == "png":
+        from PIL import PngImagePlugin
+
+        text = PngImagePlugin.PngInfo()
+        text.add_text("Comment", SECRET.decode())
+        image.save(out, "PNG", pnginfo=text)
+    else:
+        exif = Image.Exif()
+        exif[0x010E] = SECRET.decode()  # ImageDescription
+        image.save(out, "WEBP", exif=exif, xmp=SECRET)
+    data = out.getvalue()
+    assert SECRET in data
+    return data
+
+
+async def test_no_comment_or_metadata_survives_in_stored_images(client, session):
+    owner = await create_user(session)
+    await create_campaign(session, owner=owner, hashtag="palidzesim")
+    headers = await api_token(session, owner)
+    update = await client.post(
+        "/api/v1/campaigns/palidzesim/updates",
+        json={"title": "Diapers delivered", "body": "Thank you", "publish": True},
+        headers=headers,
+    )
+    update_id = update.json()["id"]
+    served = []
+    for index, kind in enumerate(("jpeg", "gif", "png", "webp")):
+        raw = photo_with_comment(kind)
+        cover = await client.put(
+            "/api/v1/campaigns/palidzesim/cover",
+            files={"cover": (f"cover.{kind}", raw, f"image/{kind}")},
+            headers=headers,
+        )
+        assert cover.status_code == 200, cover.text
+        served.append(cover.json()["cover_url"])
+        photo = await client.post(
+            f"/api/v1/campaigns/palidzesim/updates/{update_id}/photos",
+            files={"photo": (f"shelter.{kind}", raw, f"image/{kind}")},
+            data={"alt_text": "Diapers on a shelf"},
+            headers=headers,
+        )
+        assert photo.status_code == 201, photo.text
+        served += [p[key] for p in photo.json()["photos"] for key in ("url", "small_url")]
+        expense = await client.post(
+            "/api/v1/campaigns/palidzesim/expenses",
+            json={
+                "amount_minor": 43_000 + index,
+                "currency": "EUR",
+                "description": "300 bottles of formula milk",
+                "spent_on": "2026-01-15",
+                "receipt_public": True,
+            },
+            headers=headers,
+        )
+        receipt = await client.post(
+            f"/api/v1/campaigns/palidzesim/expenses/{expense.json()['id']}/receipt",
+            files={"receipt": (f"receipt.{kind}", raw, f"image/{kind}")},
+            headers=headers,
+        )
+        assert receipt.status_code == 200, receipt.text
+        served.append(receipt.json()["receipt_url"])
+    for url in set(served):
+        body = (await client.get(url.removeprefix("http://testserver"))).content
+        assert body.startswith(b"\xff\xd8"), url  # a JPEG, built anew
+        with Image.open(BytesIO(body)) as image:
+            assert not {"comment", "exif", "xmp", "icc_profile"} & set(image.info), image.info
+        assert SECRET not in body and b"Jane Doe" not in body, url
+    stored = list(await session.scalars(select(MediaFile.data)))
+    stored += list(await session.scalars(select(ExpenseReceipt.data)))
+    assert stored and not any(b"Jane Doe" in data for data in stored)
