@@ -4,19 +4,26 @@ Each of these reached the database (or the response encoder) and answered 500, m
 only on PostgreSQL, which refuses NUL in text and 64-bit overflows in OFFSET.
 """
 
+import html
 import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
 from io import BytesIO
 from urllib.parse import quote, unquote
+from xml.etree import ElementTree
 
 from PIL import Image, ImageCms
 from sqlalchemy import func, select
 
+from app.accounts.models import Role
 from app.campaigns.models import Campaign
 from app.config import get_settings
 from app.donations.models import Donation
 from app.edge import MAX_FORM_BYTES
 from app.inkind.models import Pledge
 from app.media import MediaFile
+from app.updates import service as updates
+from app.updates import share
 from app.updates.models import ExpenseReceipt
 from tests.factories import api_token, create_campaign, create_user, log_in
 from tests.inkind.factories import create_need
@@ -428,3 +435,67 @@ async def test_no_comment_or_metadata_survives_in_stored_images(client, session)
     stored = list(await session.scalars(select(MediaFile.data)))
     stored += list(await session.scalars(select(ExpenseReceipt.data)))
     assert stored and not any(b"Jane Doe" in data for data in stored)
+
+
+# --- Text escaped for where it goes ------------------------------------------------------------
+
+HOSTILE = '<img src=x onerror="alert(document.cookie)"> & <script>alert(1)</script>'
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+
+
+async def test_the_atom_feed_shows_a_hostile_retraction_reason_as_text(client, session):
+    owner = await create_user(session, name='Jane <b>"Doe"</b>')
+    campaign = await create_campaign(session, owner=owner, hashtag="palidzesim")
+    update = await updates.create_update(
+        session, campaign, owner, Role.OWNER, title="Photos <i>from</i> Riga", body="**300**",
+        video_url="", publish=True,
+    )  # fmt: skip
+    await updates.retract(session, update, HOSTILE)
+    response = await client.get("/h/palidzesim/updates.atom")
+    assert response.status_code == 200
+    feed = ElementTree.fromstring(response.content)  # well-formed XML
+    atom = "{http://www.w3.org/2005/Atom}"
+    entry = feed.find(f"{atom}entry")
+    assert entry.find(f"{atom}title").text == "Photos <i>from</i> Riga"  # text, as typed
+    assert entry.find(f"{atom}author/{atom}name").text == 'Jane <b>"Doe"</b>'
+    content = entry.find(f"{atom}content")
+    assert content.get("type") == "html"
+    # What a feed reader renders: the HTML in the content. Only our own paragraph is markup.
+    parser = _Tags()
+    parser.feed(content.text)
+    assert parser.tags == ["p"]
+    assert html.unescape(content.text).count(HOSTILE) == 1
+
+
+def test_the_feed_and_badge_stay_well_formed_whatever_the_text():
+    now = datetime.now(UTC)
+    entry = {
+        "url": "http://testserver/h/x/updates/1",
+        "title": "Milk\x0b arrived\x00",
+        "published": now,
+        "updated": now,
+        "author": "Anna\x1b",
+        "html": "<p>ok\ufffe</p>",
+    }
+    document = share.atom_feed(
+        feed_url="http://testserver/h/x/updates.atom",
+        page_url="http://testserver/h/x/progress",
+        title="#x · Diapers\x08",
+        updated=now,
+        entries=[entry],
+    )
+    feed = ElementTree.fromstring(document)
+    assert (
+        feed.find("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}title").text
+        == "Milk arrived"
+    )
+    badge = ElementTree.fromstring(share.badge_svg('#a"b', "€1 <of> €5"))
+    assert badge.get("aria-label") == '#a"b: €1 <of> €5'

@@ -1,6 +1,7 @@
 """The progress page, field updates (pages and API), and what campaigns share outside:
 Atom feed, embeddable widget, SVG badge and the share card image."""
 
+from html import escape as html_escape
 from typing import Annotated
 from urllib.parse import quote
 
@@ -160,13 +161,11 @@ async def atom_feed(tag: str, request: Request, session: SessionDep):
     updates = await service.public_updates(session, campaign, limit=50)
     entries = []
     for update in updates:
-        html = update.body_html
+        html = update.body_html  # sanitized when it was rendered
         if update.status == UpdateStatus.RETRACTED:
-            html = (
-                "<p>"
-                + _("This update was retracted: %(reason)s", reason=update.retraction_reason)
-                + "</p>"
-            )
+            # The content is HTML that feed readers render: the reason is plain text in it.
+            reason = html_escape(update.retraction_reason)
+            html = "<p>" + _("This update was retracted: %(reason)s", reason=reason) + "</p>"
         entries.append(
             {
                 "url": absolute_url(update_url(campaign, update)),
