@@ -121,8 +121,14 @@ async def verify_csrf(request: Request) -> None:
 
 def flash(response: Response, message: str, kind: str = "success") -> Response:
     payload = base64.urlsafe_b64encode(json.dumps([kind, message]).encode()).decode()
+    # Secure over https: a flash may carry a pledge code, which lets its holder cancel it.
     response.set_cookie(
-        FLASH_COOKIE, f"{payload}.{_sign(payload)}", httponly=True, samesite="lax", max_age=120
+        FLASH_COOKIE,
+        f"{payload}.{_sign(payload)}",
+        httponly=True,
+        samesite="lax",
+        max_age=120,
+        secure=get_settings().https,
     )
     return response
 
@@ -178,7 +184,7 @@ def render(
             CSRF_COOKIE, new_csrf, httponly=True, samesite="lax", secure=settings.https
         )
     if flash_message:
-        response.delete_cookie(FLASH_COOKIE)
+        response.delete_cookie(FLASH_COOKIE, httponly=True, samesite="lax", secure=settings.https)
     if new_csrf or flash_message or full_context["user"] is not None:
         response.headers["Cache-Control"] = "private, no-store"
     return response

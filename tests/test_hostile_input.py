@@ -12,6 +12,7 @@ from io import BytesIO
 from urllib.parse import quote, unquote
 from xml.etree import ElementTree
 
+import pytest
 from PIL import Image, ImageCms
 from sqlalchemy import func, select
 
@@ -499,3 +500,49 @@ def test_the_feed_and_badge_stay_well_formed_whatever_the_text():
     )
     badge = ElementTree.fromstring(share.badge_svg('#a"b', "€1 <of> €5"))
     assert badge.get("aria-label") == '#a"b: €1 <of> €5'
+
+
+# --- Cookies -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def https(monkeypatch):
+    monkeypatch.setenv("BASE_URL", "https://aidons.example")
+    get_settings.cache_clear()
+    assert get_settings().https
+    yield
+    get_settings.cache_clear()
+
+
+def set_cookies(response) -> dict[str, str]:
+    return {h.split("=", 1)[0]: h for h in response.headers.get_list("set-cookie")}
+
+
+async def test_every_cookie_is_secure_over_https(client, session, https):
+    client.base_url = "https://testserver"  # the browser sends Secure cookies back over https
+    campaign = await create_campaign(session, hashtag="palidzesim")
+    diapers_id = (await create_need(session, campaign)).id
+    language = set_cookies(await client.get("/lang/fr?next=/"))["aidons_lang"]
+    assert "; secure" in language.lower()
+
+    # A pledge's flash message carries its code.
+    page = await client.get("/h/palidzesim/pledge")
+    data = {
+        "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1),
+        "idempotency_key": re.search(r'name="idempotency_key" value="([^"]+)"', page.text).group(1),
+        "donor_name": "Līga",
+        f"qty_{diapers_id}": "3",
+    }
+    assert "; secure" in set_cookies(page)["aidons_csrf"].lower()
+    pledged = await client.post("/h/palidzesim/pledge", data=data)
+    assert pledged.status_code == 303
+    flash = set_cookies(pledged)["aidons_flash"]
+    assert "; secure" in flash.lower() and "; httponly" in flash.lower()
+    shown = await client.get(pledged.headers["location"])
+    cleared = set_cookies(shown)["aidons_flash"]
+    assert "max-age=0" in cleared.lower() and "; secure" in cleared.lower()
+
+
+async def test_cookies_work_over_plain_http_in_development(client):
+    language = set_cookies(await client.get("/lang/fr?next=/"))["aidons_lang"]
+    assert "secure" not in language.lower()

@@ -141,7 +141,9 @@ async def logout(request: Request, session: WriteSessionDep):
     if raw:
         await service.end_session(session, raw)
     response = redirect("/", _("You are logged out."))
-    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(
+        SESSION_COOKIE, httponly=True, samesite="lax", secure=get_settings().https
+    )
     return response
 
 
