@@ -546,3 +546,65 @@ async def test_every_cookie_is_secure_over_https(client, session, https):
 async def test_cookies_work_over_plain_http_in_development(client):
     language = set_cookies(await client.get("/lang/fr?next=/"))["aidons_lang"]
     assert "secure" not in language.lower()
+
+
+# --- null means "not given" ----------------------------------------------------------------
+
+
+async def test_null_for_an_optional_field_means_not_given(client, session):
+    owner = await create_user(session)
+    campaign = await create_campaign(session, owner=owner, hashtag="palidzesim")
+    diapers_id = (await create_need(session, campaign)).id
+    headers = await api_token(session, owner)
+
+    gift = {"amount_minor": 1000, "donor_name": None, "anonymous": None, "message": None}
+    started = await client.post(
+        "/api/v1/campaigns/palidzesim/donations",
+        json={**gift, "email": None, "idempotency_key": None},
+    )
+    assert started.status_code == 201, started.text
+    donation = await session.get(Donation, started.json()["id"])
+    assert (donation.message, donation.donor_name, donation.anonymous) == ("", "", False)
+
+    line = {"need_id": diapers_id, "quantity": 3, "per": None}
+    pledge = {
+        "donor_name": "Līga",
+        "donor_email": None,
+        "donor_phone": None,
+        "lines": [line],
+        "drop_off_point_id": None,
+        "due_on": None,
+    }
+    pledged = await client.post("/api/v1/campaigns/palidzesim/pledges", json=pledge)
+    assert pledged.status_code == 201, pledged.text
+    assert pledged.json()["lines"][0]["units"] == 3
+
+    new = {
+        "hashtag": "helpchallenge",
+        "title": "Mbour baby shelter",
+        "beneficiary": "Pouponnière de Mbour",
+        "currency": "XOF",
+        "story": None,
+        "place": None,
+        "aliases": None,
+        "goal_minor": None,
+    }
+    created = await client.post("/api/v1/campaigns", json=new, headers=headers)
+    assert created.status_code == 201, created.text
+    assert (created.json()["story"], created.json()["aliases"]) == ("", [])
+    patched = await client.patch(
+        "/api/v1/campaigns/helpchallenge",
+        json={"title": None, "goal_minor": 600_000, "clear_goal": None, "status": None},
+        headers=headers,
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["title"] == "Mbour baby shelter"
+    assert patched.json()["goal_minor"] == 600_000
+
+    # A required field stays required.
+    missing = await client.post(
+        "/api/v1/campaigns/palidzesim/donations", json={"amount_minor": None}
+    )
+    assert missing.status_code == 422 and fields(missing) == ["amount_minor"]
+    no_title = await client.post("/api/v1/campaigns", json={**new, "title": None}, headers=headers)
+    assert no_title.status_code == 422 and fields(no_title) == ["title"]

@@ -17,6 +17,7 @@ from app.errors import FieldError, NotFound, ValidationFailed
 from app.i18n import _
 from app.inkind import needs as inkind_needs
 from app.inkind.service import format_units
+from app.inputs import Input
 from app.money import InvalidAmount, Money
 from app.updates import expenses as service
 from app.updates.models import Expense
@@ -160,7 +161,7 @@ async def receipt(tag: str, expense_id: PathId, session: SessionDep, user: Optio
 # --- API -----------------------------------------------------------------------------------
 
 
-class ExpenseIn(BaseModel):
+class ExpenseIn(Input):
     amount_minor: int
     currency: str = Field(min_length=3, max_length=3)
     description: str = Field(max_length=300)

@@ -21,6 +21,7 @@ from app.errors import Forbidden, ValidationFailed
 from app.i18n import _, get_locale
 from app.inkind.models import Delivery
 from app.inkind.service import format_units
+from app.inputs import Input
 from app.updates import expenses, outcomes, service, share
 from app.updates.expenses_router import expense_view
 from app.updates.models import FieldUpdate, UpdateStatus
@@ -434,7 +435,7 @@ async def upload_photo(
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
-class UpdateIn(BaseModel):
+class UpdateIn(Input):
     title: str = Field(max_length=160)
     body: str = Field(default="", max_length=20000)
     video_url: str = Field(default="", max_length=500)
