@@ -54,15 +54,14 @@ def pixels_only(image: Image.Image) -> Image.Image:
 def _to_srgb(image: Image.Image) -> Image.Image:
     """Colours as browsers assume them once the embedded profile is gone (a phone's Display P3
     photo would otherwise look washed out)."""
-    profile = image.info.get("icc_profile")
-    image = image.convert("RGB")
-    if not profile:
-        return image
-    try:
-        source = ImageCms.ImageCmsProfile(BytesIO(profile))
-        return ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"))
-    except (ImageCms.PyCMSError, OSError, ValueError):
-        return image  # an unreadable profile: keep the pixels as they are
+    if profile := image.info.get("icc_profile"):
+        try:
+            source = ImageCms.ImageCmsProfile(BytesIO(profile))
+            srgb = ImageCms.createProfile("sRGB")
+            return ImageCms.profileToProfile(image, source, srgb, outputMode="RGB")
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # an unreadable profile, or a mode it cannot convert: keep the pixels as they are
+    return image.convert("RGB")
 
 
 def reencode_image(
