@@ -21,8 +21,9 @@ from fastapi import Request
 from starlette.exceptions import HTTPException
 
 from app.config import get_settings
-from app.errors import FieldError, ValidationFailed, problem_response
+from app.errors import FieldError, ValidationFailed, problem_response, wants_json
 from app.i18n import _
+from app.web import render_error
 
 MAX_FORM_BYTES = 1024 * 1024  # JSON and urlencoded forms: far more than any form we show
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -94,9 +95,6 @@ def _query_errors(query_string: bytes) -> list[FieldError]:
 
 async def _respond(scope, receive, send, status: int, title: str, detail: str, errors=None):
     """The same answers as the application's error handlers: problem+json or the error page."""
-    from app.errors import wants_json
-    from app.web import render_error
-
     request = Request(scope, receive)
     if wants_json(request):
         response = problem_response(request, status, title, detail, field_errors=errors)
@@ -119,17 +117,15 @@ class EdgeMiddleware:
             return await _respond(scope, receive, send, 404, title, detail)
         if errors := _query_errors(scope.get("query_string", b"")):
             refusal = _refusal(errors)
-            title = refusal.title
-            return await _respond(scope, receive, send, 422, title, refusal.message, errors)
+            return await _respond(scope, receive, send, 422, refusal.title, refusal.message, errors)
         if scope["method"] in SAFE_METHODS:
             return await self.app(scope, receive, send)
 
         limit = body_limit(_header(scope, b"content-type"))
         length = _header(scope, b"content-length")
         if length is not None and length.isdigit() and int(length) > limit:
-            too_large = RequestTooLarge(limit)
-            title = _("Request too large")
-            return await _respond(scope, receive, send, 413, title, too_large.detail)
+            detail = RequestTooLarge(limit).detail  # refused before reading a byte
+            return await _respond(scope, receive, send, 413, _("Request too large"), detail)
 
         received = 0
         started = False
