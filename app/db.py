@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -191,3 +191,7 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 WriteSessionDep = Annotated[AsyncSession, Depends(get_write_session)]
 # A row id in a URL: past MAX_ID it is a 422 like any other malformed id, never a 500.
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+# How many rows a list skips: there are never more rows than ids, and an offset past 2**63 - 1
+# would overflow the database's BIGINT (a 500) instead of answering an empty page.
+MAX_OFFSET = MAX_ID
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")]

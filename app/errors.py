@@ -211,6 +211,7 @@ def install_error_handlers(app: FastAPI) -> None:
         titles = {
             404: (_("Not found"), _("There is nothing at this address.")),
             405: (_("Method not allowed"), _("This address does not accept that method.")),
+            413: (_("Request too large"), str(exc.detail)),
         }
         title, detail = titles.get(exc.status_code, (_("Error"), str(exc.detail)))
         return respond(request, exc.status_code, title, detail, headers=exc.headers)

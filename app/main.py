@@ -3,7 +3,7 @@
 from contextlib import asynccontextmanager
 from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -18,6 +18,7 @@ from app.donations import api as donations_api
 from app.donations import dashboard as donations_dashboard
 from app.donations import router as donations
 from app.donations import webhooks as donations_webhooks
+from app.edge import EdgeMiddleware, check_body_text
 from app.errors import install_error_handlers, wants_json
 from app.inkind import desk as inkind_desk
 from app.inkind import goods_admin
@@ -63,9 +64,13 @@ def create_app() -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
+        # Control characters in form fields and JSON strings: a 422 before any handler runs.
+        dependencies=[Depends(check_body_text)],
     )
-    # Outermost last: the request context wraps the transaction, so a failed commit is a 500.
+    # Outermost last: the request context wraps the transaction, so a failed commit is a 500;
+    # hostile addresses and oversized bodies are refused in between, before any session opens.
     app.add_middleware(TransactionMiddleware)
+    app.add_middleware(EdgeMiddleware)
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)
 

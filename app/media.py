@@ -1,4 +1,5 @@
-"""Uploaded images: validated, re-encoded by Pillow (EXIF and GPS gone), kept in the database.
+"""Uploaded images: validated, rebuilt from their pixels (no metadata survives), kept in the
+database.
 
 Images live in the database so every worker on every machine serves the same bytes; their
 URLs carry a content hash and are cached forever by browsers and CDNs.
@@ -7,7 +8,7 @@ URLs carry a content hash and are cached forever by browsers and CDNs.
 import hashlib
 from io import BytesIO
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from sqlalchemy import ForeignKey, Integer, LargeBinary, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -42,10 +43,31 @@ class MediaFile(Base):
         return f"/media/{self.sha256}.jpg"
 
 
+def pixels_only(image: Image.Image) -> Image.Image:
+    """A new RGB image holding only the pixels. Pillow carries `info` (JPEG COM comments, GIF
+    comments, EXIF, XMP, ICC profiles…) through convert() and writes parts of it back on save:
+    an image built from the raw pixel bytes has nothing to write."""
+    rgb = image if image.mode == "RGB" else image.convert("RGB")
+    return Image.frombytes("RGB", rgb.size, rgb.tobytes())
+
+
+def _to_srgb(image: Image.Image) -> Image.Image:
+    """Colours as browsers assume them once the embedded profile is gone (a phone's Display P3
+    photo would otherwise look washed out)."""
+    if profile := image.info.get("icc_profile"):
+        try:
+            source = ImageCms.ImageCmsProfile(BytesIO(profile))
+            srgb = ImageCms.createProfile("sRGB")
+            return ImageCms.profileToProfile(image, source, srgb, outputMode="RGB")
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # an unreadable profile, or a mode it cannot convert: keep the pixels as they are
+    return image.convert("RGB")
+
+
 def reencode_image(
     raw: bytes, field: str = "image", max_side: int = MAX_SIDE
 ) -> tuple[bytes, int, int]:
-    """Return JPEG bytes with no metadata, at most max_side pixels wide or high."""
+    """Return JPEG bytes built from the pixels alone, at most max_side pixels wide or high."""
 
     def invalid(message: str) -> ValidationFailed:
         return ValidationFailed([FieldError(field, message)])
@@ -64,10 +86,10 @@ def reencode_image(
             raise invalid(_("The image has too many pixels."))
         with Image.open(BytesIO(raw)) as image:
             image = ImageOps.exif_transpose(image)
-            image = image.convert("RGB")
+            image = _to_srgb(image)
             image.thumbnail((max_side, max_side))
+            image = pixels_only(image)
             out = BytesIO()
-            # A fresh save without exif= writes no EXIF block: GPS and camera data are gone.
             image.save(out, "JPEG", quality=85, optimize=True, progressive=True)
             return out.getvalue(), image.width, image.height
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):

@@ -51,7 +51,13 @@ async def switch_language(code: str, request: Request, next: str = "/"):
     )
     response = RedirectResponse(target, status_code=303)
     if code in LOCALES:
-        response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 86400, samesite="lax")
+        response.set_cookie(
+            LOCALE_COOKIE,
+            code,
+            max_age=365 * 86400,
+            samesite="lax",
+            secure=get_settings().https,
+        )
     return response
 
 

@@ -3,6 +3,7 @@ announce, then delivered by a periodic job with retries, so a crash never loses 
 
 import asyncio
 import logging
+import re
 import smtplib
 import ssl
 from datetime import timedelta
@@ -16,11 +17,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.config import get_settings
 from app.db import Base, UTCDateTime, utcnow
+from app.text import clean_line
 from app.transaction import UnitOfWork
 
 log = logging.getLogger("aidons.outbox")
 
 MAX_ATTEMPTS = 8
+# One plain address: no spaces, controls, commas, angle brackets, quotes or group syntax.
+_ADDRESS_CHAR = r"[^\s\x00-\x1f\x7f,;:<>\"()\[\]\\@]"
+_SINGLE_ADDRESS = re.compile(rf"{_ADDRESS_CHAR}{{1,64}}@{_ADDRESS_CHAR}{{1,253}}")
 
 
 class OutboxEmail(Base):
@@ -55,13 +60,19 @@ async def enqueue_email(
     """Queue an email in the caller's transaction; None when mail is off or already queued."""
     if not get_settings().smtp_url or not to:
         return None
+    to = to.strip()
+    if not _SINGLE_ADDRESS.fullmatch(to):
+        # Addresses are validated where people type them; this one would name other
+        # recipients (a CR/LF and "Bcc:", a comma, a group), so it gets nothing.
+        log.warning("email %s not queued: not a single address", dedupe_key)
+        return None
     existing = await session.scalar(select(OutboxEmail).where(OutboxEmail.dedupe_key == dedupe_key))
     if existing is not None:
         return None
     message = OutboxEmail(
         dedupe_key=dedupe_key,
         to_address=to,
-        subject=subject,
+        subject=header_line(subject)[:300],
         body_text=body,
         campaign_id=campaign_id,
         send_after=send_after or utcnow(),
@@ -71,13 +82,19 @@ async def enqueue_email(
     return message
 
 
+def header_line(text: str) -> str:
+    """Text for a mail header: one line. A CR or LF would start a header of its own (Bcc:…),
+    and the email package refuses to send it at all, which would stall the queue."""
+    return clean_line(re.sub(r"[\r\n\t]+", " ", text or ""))
+
+
 def _send_via_smtp(smtp_url: str, sender: str, message: OutboxEmail) -> None:
     parts = urlsplit(smtp_url)
     options = parse_qs(parts.query)
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.to_address
-    email["Subject"] = message.subject
+    email["Subject"] = header_line(message.subject)
     email["Message-ID"] = make_msgid(domain=(parts.hostname or "localhost"))
     email.set_content(message.body_text)
     port = parts.port or (465 if parts.scheme == "smtps" else 25)

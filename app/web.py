@@ -4,8 +4,11 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import secrets
+import unicodedata
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 from fastapi import Request
@@ -101,8 +104,14 @@ async def verify_csrf(request: Request) -> None:
 
 def flash(response: Response, message: str, kind: str = "success") -> Response:
     payload = base64.urlsafe_b64encode(json.dumps([kind, message]).encode()).decode()
+    # Secure over https: a flash may carry a pledge code, which lets its holder cancel it.
     response.set_cookie(
-        FLASH_COOKIE, f"{payload}.{_sign(payload)}", httponly=True, samesite="lax", max_age=120
+        FLASH_COOKIE,
+        f"{payload}.{_sign(payload)}",
+        httponly=True,
+        samesite="lax",
+        max_age=120,
+        secure=get_settings().https,
     )
     return response
 
@@ -158,7 +167,7 @@ def render(
             CSRF_COOKIE, new_csrf, httponly=True, samesite="lax", secure=settings.https
         )
     if flash_message:
-        response.delete_cookie(FLASH_COOKIE)
+        response.delete_cookie(FLASH_COOKIE, httponly=True, samesite="lax", secure=settings.https)
     if new_csrf or flash_message or full_context["user"] is not None:
         response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -186,3 +195,19 @@ def public_cache(response: Response, seconds: int | None = None) -> Response:
     )
     response.headers["Vary"] = "Accept-Language, Cookie"
     return response
+
+
+def _ascii_part(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9_]+", "-", text).strip("-_")
+
+
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
+    """A Content-Disposition value for any filename (RFC 6266): an ASCII fallback for old
+    clients, and the real name in UTF-8 (RFC 8187). Header values must be Latin-1: a hashtag
+    such as #Palīdzēsim or #помощь put in raw would fail to encode (a 500)."""
+    stem, _dot, extension = filename.rpartition(".") if "." in filename else (filename, "", "")
+    fallback = _ascii_part(stem) or "download"
+    if extension := _ascii_part(extension):
+        fallback += f".{extension}"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -50,3 +50,26 @@ async def test_nothing_is_queued_when_mail_is_not_configured(session):
     )
     assert queued is None
     assert await session.scalar(select(func.count()).select_from(OutboxEmail)) == 0
+
+
+async def test_a_header_cannot_be_split_into_two(session, sessionmaker, smtp_server):
+    await enqueue_email(
+        session,
+        dedupe_key="k:4",
+        to="donor@example.org",
+        subject="Thank you\r\nBcc: everyone@example.org\n\nFake body",
+        body="Thanks",
+    )
+    for index, to in enumerate(
+        ("donor@example.org\r\nBcc: everyone@example.org", "a@example.org, b@example.org")
+    ):
+        queued = await enqueue_email(
+            session, dedupe_key=f"k:5:{index}", to=to, subject="Receipt", body="Thanks"
+        )
+        assert queued is None
+    await session.commit()
+    assert await deliver_due(sessionmaker) == 1
+    received = smtp_server.messages[0]
+    assert received["To"] == "donor@example.org" and received["Bcc"] is None
+    assert received["Subject"] == "Thank you Bcc: everyone@example.org Fake body"
+    assert received.get_payload(decode=True).decode().strip() == "Thanks"

@@ -15,6 +15,7 @@ from app.config import get_settings
 from app.db import WriteSessionDep
 from app.errors import FieldError, ValidationFailed, problem_response
 from app.i18n import _
+from app.inputs import Input
 from app.web import redirect, render, verify_csrf
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
@@ -141,11 +142,13 @@ async def logout(request: Request, session: WriteSessionDep):
     if raw:
         await service.end_session(session, raw)
     response = redirect("/", _("You are logged out."))
-    response.delete_cookie(SESSION_COOKIE)
+    response.delete_cookie(
+        SESSION_COOKIE, httponly=True, samesite="lax", secure=get_settings().https
+    )
     return response
 
 
-class TokenRequest(BaseModel):
+class TokenRequest(Input):
     email: str = Field(max_length=254)
     password: str = Field(max_length=256)
     name: str = Field(default="", max_length=100)

@@ -21,7 +21,7 @@ from app.campaigns.schemas import (
     ProgressOut,
 )
 from app.config import get_settings
-from app.db import SessionDep, WriteSessionDep, utcnow
+from app.db import Offset, SessionDep, WriteSessionDep, utcnow
 from app.formatting import absolute_url
 from app.i18n import get_locale
 from app.inkind import service as inkind
@@ -59,7 +59,7 @@ def campaign_out(campaign: Campaign) -> CampaignOut:
 async def api_list_campaigns(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ):
     """Live campaigns, most recently published first."""
     campaigns, total = await service.list_public(session, limit=limit, offset=offset)

@@ -8,6 +8,7 @@ from app.campaigns.hashtags import parse_hashtag
 from app.campaigns.models import CampaignStatus
 from app.i18n import _
 from app.inkind.schemas import NeedOut
+from app.inputs import Input
 from app.money import MAX_AMOUNT_MINOR, is_currency
 
 
@@ -30,7 +31,7 @@ def _aliases(values: list[str]) -> list[str]:
     return result
 
 
-class CampaignFields(BaseModel):
+class CampaignFields(Input):
     """Fields shared by create and update; None in an update means 'leave as is'."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

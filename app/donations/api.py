@@ -8,7 +8,7 @@ from app.accounts.deps import ApiUser
 from app.campaigns import access
 from app.campaigns.access import ApiDonationsCampaign, ApiOfflineGiftCampaign, PublicCampaign
 from app.campaigns.models import Campaign
-from app.db import PathId, SessionDep, WriteSessionDep
+from app.db import Offset, PathId, SessionDep, WriteSessionDep
 from app.donations import service
 from app.donations.intake import gift_allowed
 from app.donations.models import Donation, DonationStatus, Provider
@@ -103,7 +103,7 @@ async def api_list_donations(
     provider: Provider | None = None,
     q: Annotated[str, Query(max_length=100)] = "",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ):
     """Every donation of the campaign, newest first (organizers only: includes donor emails)."""
     rows, total = await service.list_donations(

@@ -26,7 +26,7 @@ from app.errors import AppError, FieldError, ValidationFailed
 from app.i18n import _, get_locale
 from app.labels import choices
 from app.money import Money
-from app.web import redirect, render, verify_csrf
+from app.web import content_disposition, redirect, render, verify_csrf
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -152,7 +152,7 @@ async def export_csv(
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
         headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
+            "Content-Disposition": content_disposition(filename),
             "Cache-Control": "private, no-store",
         },
     )

@@ -4,10 +4,11 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.inputs import Input
 from app.money import MAX_AMOUNT_MINOR
 
 
-class DonationCreate(BaseModel):
+class DonationCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     amount_minor: int = Field(ge=1, le=MAX_AMOUNT_MINOR, description="In the campaign currency")
@@ -30,7 +31,7 @@ class DonationStarted(BaseModel):
     status_url: str
 
 
-class OfflineDonationCreate(BaseModel):
+class OfflineDonationCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     amount_minor: int = Field(ge=1, le=MAX_AMOUNT_MINOR)
@@ -43,7 +44,7 @@ class OfflineDonationCreate(BaseModel):
     note: str = Field(default="", max_length=500)
 
 
-class RefundCreate(BaseModel):
+class RefundCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     amount_minor: int = Field(ge=1, le=MAX_AMOUNT_MINOR)

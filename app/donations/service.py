@@ -8,16 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import labels
 from app.campaigns.models import Campaign
-from app.donations.checkout import (  # noqa: F401
-    CHECKOUT_LIFETIME,
-    GiftInput,
-    check_open,
-    clean_gift,
-    start_gift,
-    thanks_path,
-)
-from app.donations.events import handle_stripe_event, record_event  # noqa: F401
-from app.donations.gifts import (  # noqa: F401
+from app.donations.checkout import CHECKOUT_LIFETIME, start_gift, thanks_path
+from app.donations.events import handle_stripe_event, record_event
+from app.donations.gifts import (
     OFFLINE_METHODS,
     ProviderUnavailable,
     apply_session_state,
@@ -30,14 +23,29 @@ from app.donations.gifts import (  # noqa: F401
     record_offline,
     refund,
 )
-from app.donations.kitty import ledger_totals, totals  # noqa: F401
-from app.donations.models import (
-    COUNTED,
-    Donation,
+from app.donations.kitty import ledger_totals, totals
+from app.donations.models import COUNTED, Donation
+from app.donations.rules import (
+    GiftInput,
+    amount_problem,
+    check_open,
+    clean_gift,
+    maximum,
+    minimum,
+    suggested_amounts,
 )
-from app.donations.rules import amount_problem, maximum, minimum, suggested_amounts  # noqa: F401
 
 log = logging.getLogger("aidons.donations")
+
+# What the routers use, from the module that owns it.
+__all__ = [
+    "CHECKOUT_LIFETIME", "OFFLINE_METHODS", "GiftInput", "ProviderUnavailable",
+    "amount_problem", "apply_session_state", "by_reference", "check_open", "clean_gift",
+    "donor_wall", "for_campaign", "handle_stripe_event", "ledger_totals", "list_donations",
+    "lock", "mark_closed", "mark_disputed", "mark_succeeded", "maximum", "minimum",
+    "record_event", "record_offline", "refund", "start_gift", "status_label",
+    "suggested_amounts", "thanks_path", "totals",
+]  # fmt: skip
 
 # --- Listings -------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from app.inkind import closing, deliveries, forms, needs, pledges, service
 from app.inkind.models import Delivery, Pledge
 from app.inkind.views import errors_of, team_base, today
 from app.labels import choices
-from app.web import redirect, render, verify_csrf
+from app.web import content_disposition, redirect, render, verify_csrf
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -42,7 +42,7 @@ def _csv(filename: str, header: list[str], rows: list[list]) -> Response:
         buffer.getvalue(),
         media_type="text/csv; charset=utf-8",
         headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Disposition": content_disposition(filename),
             "Cache-Control": "private, no-store",
         },
     )

@@ -8,12 +8,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from app.db import MAX_ID
 from app.i18n import _
 from app.inkind.models import NeedKind, PledgePolicy, PledgeStatus, RefusalReason
+from app.inputs import Input
 
 MAX_UNITS = 1_000_000
 RowId = Annotated[int, Field(ge=0, le=MAX_ID)]
 
 
-class Strict(BaseModel):
+class Strict(Input):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 

@@ -8,7 +8,7 @@ from app import pagecache
 from app.campaigns.access import ApiUpdateWriterCampaign, ApiViewerCampaign
 from app.campaigns.models import Campaign
 from app.config import get_settings
-from app.db import PathId, SessionDep, WriteSessionDep
+from app.db import Offset, PathId, SessionDep, WriteSessionDep
 from app.formatting import absolute_url
 from app.updates import service
 from app.updates.models import FieldUpdate, UpdateStatus
@@ -51,7 +51,7 @@ async def api_list_updates(
     session: SessionDep,
     viewer: ApiViewerCampaign,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ):
     """Published (and retracted) updates, newest first."""
     campaign = viewer.campaign

@@ -81,7 +81,9 @@ async def record_expense(
         spent_on=spent_on,
         recorded_by_id=user.id,
         receipt_public=receipt_public,
-        need_id=need.id if need else None,
+        # The need itself, not only its id: the response reads expense.need, and a lazy load
+        # there would be I/O outside the async session's greenlet (MissingGreenlet).
+        need=need,
         units=units if need else None,
         receipt=None,
         void=None,

@@ -25,7 +25,7 @@ from app.updates import expenses as service
 from app.updates.models import Expense
 from app.updates.schemas import ExpenseIn, ExpenseOut
 from app.updates.views import expense_view
-from app.web import redirect, render, verify_csrf
+from app.web import content_disposition, redirect, render, verify_csrf
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 RECEIPT_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
@@ -130,7 +130,7 @@ async def receipt(expense_id: PathId, session: SessionDep, viewer: ViewerCampaig
     data, content_type = found
     extension = "pdf" if content_type == "application/pdf" else "jpg"
     headers = {
-        "Content-Disposition": f'inline; filename="receipt-{expense.id}.{extension}"',
+        "Content-Disposition": content_disposition(f"receipt-{expense.id}.{extension}", "inline"),
         # A PDF is shown in a sandbox: no script of it runs with this site's rights.
         "Content-Security-Policy": RECEIPT_CSP,
         "Cache-Control": "public, max-age=3600" if expense.receipt_public else "private, no-store",

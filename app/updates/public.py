@@ -1,6 +1,7 @@
 """The public side of a campaign's proof: the progress page, one update's page, and what
 campaigns share outside (Atom feed, embeddable widget, SVG badge, share card image)."""
 
+from html import escape as html_escape
 from typing import Annotated
 from urllib.parse import quote
 
@@ -101,11 +102,9 @@ async def atom_feed(tag: str, request: Request, session: SessionDep):
     for update in updates:
         html = update.body_html
         if update.status == UpdateStatus.RETRACTED:
-            html = (
-                "<p>"
-                + _("This update was retracted: %(reason)s", reason=update.retraction_reason)
-                + "</p>"
-            )
+            # The content is HTML that feed readers render: the reason is plain text in it.
+            reason = html_escape(update.retraction_reason)
+            html = "<p>" + _("This update was retracted: %(reason)s", reason=reason) + "</p>"
         entries.append(
             {
                 "url": absolute_url(update_url(campaign, update)),

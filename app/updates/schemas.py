@@ -6,13 +6,14 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from app.db import MAX_ID
+from app.inputs import Input
 from app.updates.expenses import MAX_UNITS
 from app.updates.models import UpdateStatus
 
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
-class UpdateIn(BaseModel):
+class UpdateIn(Input):
     title: str = Field(max_length=160)
     body: str = Field(default="", max_length=20000)
     video_url: str = Field(default="", max_length=500)
@@ -43,7 +44,7 @@ class UpdateOut(BaseModel):
     delivery_ids: list[int]
 
 
-class ExpenseIn(BaseModel):
+class ExpenseIn(Input):
     amount_minor: int
     currency: str = Field(min_length=3, max_length=3)
     description: str = Field(max_length=300)

@@ -1,6 +1,7 @@
 """What a campaign shows outside its own pages: the SVG badge, the share card, the Atom feed."""
 
 import hashlib
+import re
 import xml.etree.ElementTree as ET
 from functools import lru_cache
 from io import BytesIO
@@ -18,13 +19,15 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
 )
 ATOM = "http://www.w3.org/2005/Atom"
+# Characters XML 1.0 cannot carry at all, even escaped: one would make the whole feed unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def badge_svg(label: str, value: str) -> str:
     """A shields-style badge: '#palidzesim | €1,234 of €5,000'. Text widths are estimated."""
     left, right = 12 + 7 * len(label), 12 + 7 * len(value)
     width = left + right
-    label, value = escape(label), escape(value)
+    label, value = escape(label, {'"': "&quot;"}), escape(value, {'"': "&quot;"})
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="24" role="img" '
         f'aria-label="{label}: {value}"><title>{label}: {value}</title>'
@@ -92,9 +95,17 @@ def card_url(hashtag: str, title: str, raised_minor: int, donors: int) -> str:
     return absolute_url(f"/h/{quote(hashtag)}/card.png?v={version}")
 
 
+def xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
 def atom_feed(*, feed_url: str, page_url: str, title: str, updated, entries: list[dict]) -> bytes:
-    """An Atom 1.0 document; each entry: id, title, url, published, updated, author, html."""
+    """An Atom 1.0 document; each entry: id, title, url, published, updated, author, html.
+
+    Texts are XML-escaped by ElementTree; `html` must already be safe HTML (feed readers
+    render it), and characters XML cannot hold are dropped."""
     ET.register_namespace("", ATOM)
+    title = xml_text(title)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}id").text = feed_url
     ET.SubElement(feed, f"{{{ATOM}}}title").text = title
@@ -105,11 +116,11 @@ def atom_feed(*, feed_url: str, page_url: str, title: str, updated, entries: lis
     for item in entries:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}id").text = item["url"]
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = item["title"]
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = xml_text(item["title"])
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=item["url"])
         ET.SubElement(entry, f"{{{ATOM}}}published").text = item["published"].isoformat()
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = item["updated"].isoformat()
         author = ET.SubElement(entry, f"{{{ATOM}}}author")
-        ET.SubElement(author, f"{{{ATOM}}}name").text = item["author"]
-        ET.SubElement(entry, f"{{{ATOM}}}content", type="html").text = item["html"]
+        ET.SubElement(author, f"{{{ATOM}}}name").text = xml_text(item["author"])
+        ET.SubElement(entry, f"{{{ATOM}}}content", type="html").text = xml_text(item["html"])
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

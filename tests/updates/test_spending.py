@@ -67,6 +67,21 @@ async def test_an_expense_that_bought_goods_counts_them_as_received(client, sess
     assert "1 day of need covered (300 a day)" in page
 
 
+async def test_an_expense_for_goods_answers_without_the_need_already_loaded(client, session):
+    # A server's session starts empty: the need the expense bought for is loaded by the request
+    # itself and dropped when the service returns. Reading it again must not lazy-load (which
+    # fails in async SQLAlchemy with MissingGreenlet, a 500).
+    _owner, _campaign, milk, headers = await setup(session)
+    milk_id = milk.id
+    del milk
+    session.expunge_all()
+    response = await spend(client, headers, need_id=milk_id, units=300)
+    assert response.status_code == 201, response.text
+    assert response.json()["goods"] == "300 bottles"
+    listed = (await client.get("/api/v1/campaigns/palidzesim/expenses")).json()
+    assert listed[0]["goods"] == "300 bottles"
+
+
 async def test_bad_expenses_are_refused_and_nothing_is_stored(client, session):
     _owner, _campaign, milk, headers = await setup(session)
     cases = [
