@@ -1,13 +1,10 @@
 """Organizer pages for the kitty: list and filter gifts, record offline gifts, refund, export."""
 
-import csv
-import io
 from datetime import date
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
 
 from app.campaigns import service as campaigns
 from app.campaigns.access import (
@@ -18,6 +15,7 @@ from app.campaigns.access import (
     RefundCampaign,
 )
 from app.campaigns.models import Campaign
+from app.csvexport import csv_response
 from app.db import PathId, SessionDep, WriteSessionDep
 from app.donations import service
 from app.donations.intake import parse_amount
@@ -26,7 +24,7 @@ from app.errors import AppError, FieldError, ValidationFailed
 from app.i18n import _, get_locale
 from app.labels import choices
 from app.money import Money
-from app.web import content_disposition, redirect, render, verify_csrf
+from app.web import redirect, render, verify_csrf
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
@@ -103,12 +101,6 @@ async def list_donations(
     return render(request, "donations/dashboard_list.html", context)
 
 
-def _csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    # Spreadsheets run cells starting with these as formulas: keep them text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @pages.get("/dashboard/c/{tag}/donations.csv")
 async def export_csv(
     session: SessionDep, viewer: ExportCampaign, status: str = "", provider: str = ""
@@ -121,41 +113,30 @@ async def export_csv(
         provider if provider in set(Provider) else None,
         limit=1_000_000,
     )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_FIELDS)
-    for d in rows:
-        writer.writerow(
-            _csv_cell(value)
-            for value in (
-                d.id,
-                d.reference,
-                d.created_at.isoformat(),
-                d.succeeded_at.isoformat() if d.succeeded_at else "",
-                d.status,
-                d.provider,
-                d.amount.major_text(),
-                Money(d.refunded_minor, d.currency).major_text(),
-                d.currency,
-                d.donor_name,
-                "yes" if d.anonymous else "no",
-                d.email or "",
-                d.message,
-                d.offline_method or "",
-                d.received_on or "",
-                d.recorded_by.display_name if d.recorded_by else "",
-                d.note,
-            )
+    data = (
+        (
+            d.id,
+            d.reference,
+            d.created_at.isoformat(),
+            d.succeeded_at.isoformat() if d.succeeded_at else "",
+            d.status,
+            d.provider,
+            d.amount.major_text(),
+            Money(d.refunded_minor, d.currency).major_text(),
+            d.currency,
+            d.donor_name,
+            "yes" if d.anonymous else "no",
+            d.email or "",
+            d.message,
+            d.offline_method or "",
+            d.received_on or "",
+            d.recorded_by.display_name if d.recorded_by else "",
+            d.note,
         )
-    filename = f"donations-{campaign.hashtag}-{date.today().isoformat()}.csv"
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": content_disposition(filename),
-            "Cache-Control": "private, no-store",
-        },
+        for d in rows
     )
+    filename = f"donations-{campaign.hashtag}-{date.today().isoformat()}.csv"
+    return csv_response(filename, CSV_FIELDS, data)
 
 
 def _offline_context(campaign: Campaign, values: dict, errors: dict) -> dict:

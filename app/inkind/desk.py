@@ -1,16 +1,14 @@
 """The drop-off desk (volunteers' phone screen): find a pledge, log what arrived, walk-ins,
 corrections; and the goods CSV exports."""
 
-import csv
-import io
 import secrets
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import Response
 from sqlalchemy import select
 
 from app.campaigns.access import DeskCampaign, ExportCampaign
+from app.csvexport import csv_response
 from app.db import SessionDep, WriteSessionDep
 from app.errors import AppError, ValidationFailed
 from app.i18n import _
@@ -18,34 +16,11 @@ from app.inkind import closing, deliveries, forms, needs, pledges, service
 from app.inkind.models import Delivery, Pledge
 from app.inkind.views import errors_of, team_base, today
 from app.labels import choices
-from app.web import content_disposition, redirect, render, verify_csrf
+from app.web import redirect, render, verify_csrf
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 
 # --- CSV exports -------------------------------------------------------------------------
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv(filename: str, header: list[str], rows: list[list]) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    for row in rows:
-        # Spreadsheets run cells starting with = + - @ as formulas: neutralize them. (A tuple,
-        # not a string: '' is "in" every string, and empty cells must stay empty.)
-        writer.writerow(
-            [f"'{v}" if isinstance(v, str) and v[:1] in FORMULA_STARTS else v for v in row]
-        )
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": content_disposition(filename),
-            "Cache-Control": "private, no-store",
-        },
-    )
 
 
 @pages.get("/dashboard/c/{tag}/goods/pledges.csv")
@@ -68,7 +43,7 @@ async def export_pledges(session: SessionDep, viewer: ExportCampaign):
         "code", "status", "created_at", "due_on", "donor_name", "donor_email", "donor_phone",
         "drop_off_point", "slot", "item", "units", "received", "refused", "still_expected",
     ]  # fmt: skip
-    return _csv(f"{campaign.hashtag}-pledges.csv", header, data)
+    return csv_response(f"{campaign.hashtag}-pledges.csv", header, data)
 
 
 @pages.get("/dashboard/c/{tag}/goods/deliveries.csv")
@@ -90,7 +65,7 @@ async def export_deliveries(session: SessionDep, viewer: ExportCampaign):
         "delivery", "received_on", "recorded_at", "pledge_code", "donor_name", "item",
         "accepted", "refused", "refusal_reason", "note",
     ]  # fmt: skip
-    return _csv(f"{campaign.hashtag}-deliveries.csv", header, data)
+    return csv_response(f"{campaign.hashtag}-deliveries.csv", header, data)
 
 
 # --- The drop-off desk (volunteers' phone screen) ------------------------------------------
