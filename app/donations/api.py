@@ -19,45 +19,12 @@ from app.donations.schemas import (
     DonationStarted,
     OfflineDonationCreate,
     RefundCreate,
-    RefundOut,
 )
 from app.errors import NotFound, problem_response
 from app.formatting import absolute_url
 from app.i18n import _
 
 api = APIRouter(prefix="/api/v1", tags=["donations"])
-
-
-def donation_out(donation: Donation) -> DonationOut:
-    return DonationOut(
-        id=donation.id,
-        reference=donation.reference,
-        status=donation.status,
-        provider=donation.provider,
-        amount_minor=donation.amount_minor,
-        refunded_minor=donation.refunded_minor,
-        currency=donation.currency,
-        donor_name=donation.donor_name,
-        anonymous=donation.anonymous,
-        message=donation.message,
-        email=donation.email,
-        offline_method=donation.offline_method,
-        received_on=donation.received_on,
-        recorded_by=donation.recorded_by.display_name if donation.recorded_by else None,
-        created_at=donation.created_at,
-        succeeded_at=donation.succeeded_at,
-        refunds=[
-            RefundOut(
-                id=r.id,
-                amount_minor=r.amount_minor,
-                reason=r.reason,
-                provider_refund_id=r.provider_refund_id,
-                created_by=r.created_by.display_name if r.created_by else None,
-                created_at=r.created_at,
-            )
-            for r in donation.refunds
-        ],
-    )
 
 
 @api.post("/campaigns/{tag}/donations", status_code=201, response_model=DonationStarted)
@@ -110,7 +77,7 @@ async def api_list_donations(
         session, viewer.campaign, status, provider, q, limit, offset
     )
     return DonationList(
-        items=[donation_out(d) for d in rows], total=total, limit=limit, offset=offset
+        items=[DonationOut.model_validate(d) for d in rows], total=total, limit=limit, offset=offset
     )
 
 
@@ -126,7 +93,7 @@ async def api_record_offline(
     donation = await service.record_offline(
         session, campaign, viewer.user, gift, body.method, body.received_on, body.note
     )
-    return donation_out(donation)
+    return DonationOut.model_validate(donation)
 
 
 @api.post("/donations/{donation_id}/refunds", status_code=201, response_model=DonationOut)
@@ -141,4 +108,4 @@ async def api_refund(
         raise NotFound(_("This gift does not exist."))
     viewer.require("can_refund")
     await service.refund(session, donation_id, body.amount_minor, body.reason, user)
-    return donation_out(await service.lock(session, donation_id))
+    return DonationOut.model_validate(await service.lock(session, donation_id))

@@ -1,8 +1,9 @@
 """What the donations API accepts and shows. Public shapes never carry an email."""
 
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from app.inputs import Input
 from app.money import MAX_AMOUNT_MINOR
@@ -51,17 +52,29 @@ class RefundCreate(Input):
     reason: str = Field(default="", max_length=500)
 
 
+def _display_name(user) -> str | None:
+    """A team member as the API shows them: their name, never their account."""
+    return user.display_name if user is not None else None
+
+
+TeamMemberName = Annotated[str | None, BeforeValidator(_display_name)]
+
+
 class RefundOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     amount_minor: int
     reason: str
     provider_refund_id: str | None
-    created_by: str | None
+    created_by: TeamMemberName
     created_at: datetime
 
 
 class DonationOut(BaseModel):
     """A donation as the campaign's team sees it (with the donor's email)."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     reference: str
@@ -76,7 +89,7 @@ class DonationOut(BaseModel):
     email: str | None
     offline_method: str | None
     received_on: date | None
-    recorded_by: str | None
+    recorded_by: TeamMemberName
     created_at: datetime
     succeeded_at: datetime | None
     refunds: list[RefundOut]
