@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -185,6 +186,18 @@ async def release(session: AsyncSession) -> None:
         raise RuntimeError("release() after unflushed changes")
     if session.in_transaction():
         await session.commit()  # only reads happened in it
+
+
+async def insert_unless_taken(session: AsyncSession, row) -> bool:
+    """Add and flush `row`; False (and nothing written) when a unique constraint says its
+    twin exists: the same submit, event or hashtag arriving twice at once."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

@@ -13,7 +13,7 @@ from app.accounts.deps import SESSION_COOKIE, ApiUser, OptionalUser, client_ip
 from app.accounts.service import SESSION_LIFETIME
 from app.config import get_settings
 from app.db import WriteSessionDep
-from app.errors import FieldError, ValidationFailed, problem_response
+from app.errors import FieldError, TooManyRequests, ValidationFailed, problem_response
 from app.i18n import _
 from app.inputs import Input
 from app.web import redirect, render, verify_csrf
@@ -163,13 +163,7 @@ class TokenResponse(BaseModel):
 async def create_token(body: TokenRequest, request: Request, session: WriteSessionDep):
     """Exchange an email and password for a bearer token (stored hashed; revocable)."""
     if await _login_blocked(session, request, body.email):
-        return problem_response(
-            request,
-            429,
-            _("Too many requests"),
-            _("Too many attempts. Please wait a few minutes and try again."),
-            headers={"Retry-After": "600"},
-        )
+        raise TooManyRequests(retry_after=600)
     user = await service.authenticate(session, body.email, body.password)
     if user is None:
         await _count_failed_login(session, request, body.email)

@@ -20,7 +20,7 @@ from app.donations.schemas import (
     OfflineDonationCreate,
     RefundCreate,
 )
-from app.errors import NotFound, problem_response
+from app.errors import NotFound, TooManyRequests
 from app.formatting import absolute_url
 from app.i18n import _
 
@@ -39,13 +39,7 @@ async def api_start_donation(
     campaign = viewer.campaign
     service.check_open(campaign)
     if not await gift_allowed(session, request, campaign, body.email):
-        return problem_response(
-            request,
-            429,
-            _("Too many requests"),
-            _("Too many attempts. Please wait a few minutes and try again."),
-            headers={"Retry-After": "600"},
-        )
+        raise TooManyRequests(retry_after=600)
     gift = service.GiftInput(
         body.amount_minor, body.donor_name, body.anonymous, body.message, body.email
     )

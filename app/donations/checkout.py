@@ -8,13 +8,12 @@ from datetime import timedelta
 from urllib.parse import quote
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import payments
 from app.campaigns.models import Campaign
 from app.config import get_settings
-from app.db import begin_write, release, utcnow
+from app.db import begin_write, insert_unless_taken, release, utcnow
 from app.donations.gifts import ProviderUnavailable, lock
 from app.donations.models import (
     Donation,
@@ -22,6 +21,7 @@ from app.donations.models import (
     Provider,
 )
 from app.donations.rules import GiftInput, check_open, clean_gift
+from app.errors import Conflict
 from app.i18n import _, get_locale
 from app.payments import demo as demo_provider
 from app.payments import stripe as stripe_provider
@@ -84,16 +84,12 @@ async def start_gift(
         checkout_session_id=checkout.session_id,
         checkout_url=checkout.url,
     )
-    try:
-        async with session.begin_nested():
-            session.add(donation)
-            await session.flush()
-    except IntegrityError:
+    if not await insert_unless_taken(session, donation):
         # The same form posted twice at once: the other request wrote the donation; its
         # checkout is the one the donor is sent to (this one's expires unused).
         found = await _by_key(session, campaign, key or "")
         if found is None:
-            raise
+            raise Conflict(_("Please submit the form again."))
         return found
     return donation
 

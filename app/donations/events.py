@@ -8,10 +8,9 @@ transaction, which then records the event and changes the gift under its row loc
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.db import begin_write, release
+from app.db import begin_write, insert_unless_taken, release
 from app.donations.gifts import (
     ProviderUnavailable,
     append_refund,
@@ -66,13 +65,7 @@ async def record_event(
 ) -> PaymentEvent | None:
     """The event's row, or None when it was already received (a duplicate delivery)."""
     row = PaymentEvent(provider=provider, event_id=event.id, type=event.type)
-    try:
-        async with session.begin_nested():
-            session.add(row)
-            await session.flush()
-    except IntegrityError:
-        return None
-    return row
+    return row if await insert_unless_taken(session, row) else None
 
 
 async def _already_received(session: AsyncSession, provider: str, event: ProviderEvent) -> bool:

@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import delete, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
 from app.campaigns.models import Campaign
+from app.db import insert_unless_taken
 from app.errors import Conflict, FieldError, NotFound, ValidationFailed
 from app.formatting import format_number
 from app.i18n import _
@@ -123,14 +123,10 @@ async def record_delivery(
         idempotency_key=data.idempotency_key,
         recorded_by_id=user.id,
     )
-    try:
-        async with session.begin_nested():
-            session.add(delivery)
-            await session.flush()
-    except IntegrityError:
+    if not await insert_unless_taken(session, delivery):
         existing = await _by_key(session, campaign, data.idempotency_key)
         if existing is None:
-            raise Conflict(_("Please submit the form again.")) from None
+            raise Conflict(_("Please submit the form again."))
         return existing
     for item in wanted:
         await _apply(session, delivery, pledge, item, user)

@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.service import hash_token, normalize_email
 from app.campaigns.models import Campaign, CampaignStatus
 from app.config import get_settings
-from app.db import utcnow
+from app.db import insert_unless_taken, utcnow
 from app.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from app.formatting import format_number
 from app.i18n import _
@@ -307,20 +306,11 @@ async def create_pledge(
         status=PledgeStatus.WAITLISTED if waitlisted else PledgeStatus.PLEDGED,
         lines=[PledgeLine(need=needs[need_id], units=units[need_id]) for need_id in sorted(units)],
     )
-    try:
-        async with session.begin_nested():
-            session.add(pledge)
-            await session.flush()
-    except IntegrityError:
+    if not await insert_unless_taken(session, pledge):
         # The same submit arrived twice at once: the first one won, answer with it.
-        existing = await session.scalar(
-            select(Pledge).where(
-                Pledge.campaign_id == campaign.id, Pledge.idempotency_key == data.idempotency_key
-            )
-        )
-        if existing is None:
-            raise Conflict(_("Please submit the form again.")) from None
-        return PledgeResult(existing, token, False)
+        if retry := await _same_submit(session, campaign, data):
+            return retry
+        raise Conflict(_("Please submit the form again."))
     if not waitlisted:
         for line in pledge.lines:
             await ledger.record(

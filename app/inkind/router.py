@@ -18,7 +18,7 @@ from app.campaigns.access import (
 )
 from app.campaigns.models import Campaign
 from app.db import SessionDep, WriteSessionDep
-from app.errors import AppError, ValidationFailed, problem_response
+from app.errors import AppError, TooManyRequests, ValidationFailed
 from app.i18n import _
 from app.inkind import closing, deliveries, forms, needs, pledges, service
 from app.inkind.models import PledgeStatus
@@ -192,10 +192,7 @@ async def api_create_pledge(
     same pledge (200) instead of a second one. Keep manage_url private: it can cancel."""
     campaign = viewer.campaign
     if not await ratelimit.hit(session, f"pledge:ip:{client_ip(request)}", *PLEDGE_LIMIT_PER_IP):
-        message = _("Too many attempts. Please wait a few minutes and try again.")
-        return problem_response(
-            request, 429, _("Too many requests"), message, headers={"Retry-After": "600"}
-        )
+        raise TooManyRequests(retry_after=600)
     result = await pledges.create_pledge(session, campaign, body, today())
     out = service.pledge_out(
         result.pledge, private=True, manage_url=manage_url(result.pledge, result.token)
