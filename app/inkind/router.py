@@ -184,7 +184,12 @@ async def api_create_need(tag: str, body: NeedCreate, user: ApiUser, session: Wr
     return service.need_out(figures[0])
 
 
-@api.post("/campaigns/{tag}/pledges", status_code=201)
+@api.post(
+    "/campaigns/{tag}/pledges",
+    status_code=201,
+    response_model=PledgeOut,
+    responses={200: {"model": PledgeOut, "description": "A retry: the pledge already made"}},
+)
 async def api_create_pledge(
     session: WriteSessionDep, tag: str, body: PledgeCreate, request: Request
 ):

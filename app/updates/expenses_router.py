@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app import pagecache
 from app.accounts.deps import ApiUser, ApiUserOptional, CurrentUser, OptionalUser
@@ -14,10 +14,11 @@ from app.campaigns.models import Campaign
 from app.config import get_settings
 from app.db import MAX_ID, PathId, SessionDep, WriteSessionDep, utcnow
 from app.errors import FieldError, NotFound, ValidationFailed
+from app.fields import currency_schema, visible
 from app.i18n import _
 from app.inkind import needs as inkind_needs
 from app.inkind.service import format_units
-from app.money import InvalidAmount, Money
+from app.money import MAX_AMOUNT_MINOR, InvalidAmount, Money
 from app.updates import expenses as service
 from app.updates.models import Expense
 from app.updates.service import ensure_organizer
@@ -160,13 +161,37 @@ async def receipt(tag: str, expense_id: PathId, session: SessionDep, user: Optio
 # --- API -----------------------------------------------------------------------------------
 
 
+def _integer(name: str) -> dict:
+    return {"required": [name], "properties": {name: {"type": "integer"}}}
+
+
 class ExpenseIn(BaseModel):
-    amount_minor: int
-    currency: str = Field(min_length=3, max_length=3)
-    description: str = Field(max_length=300)
-    spent_on: date
+    # Goods bought for a need: need_id and units go together.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {"if": _integer("need_id"), "then": _integer("units")},
+                {"if": _integer("units"), "then": _integer("need_id")},
+            ]
+        }
+    )
+
+    # The service checks the amount (its errors name the field "amount").
+    amount_minor: int = Field(json_schema_extra={"minimum": 1, "maximum": MAX_AMOUNT_MINOR})
+    currency: str = Field(
+        min_length=3,
+        max_length=3,
+        description="The campaign's currency (ISO 4217 code)",
+        json_schema_extra=currency_schema(),
+    )
+    description: str = Field(
+        max_length=300, description="At least 3 characters", json_schema_extra=visible(3)
+    )
+    spent_on: date = Field(description="Today or earlier")
     receipt_public: bool = False
-    need_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    need_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="One of the campaign's needs, with units"
+    )
     units: int | None = Field(default=None, ge=1, le=service.MAX_UNITS)
 
 

@@ -17,13 +17,14 @@ from app.campaigns.models import Campaign
 from app.config import get_settings
 from app.db import MAX_ID, PathId, SessionDep, WriteSessionDep, utcnow
 from app.errors import Forbidden, ValidationFailed
+from app.fields import visible
 from app.i18n import _, get_locale
 from app.inkind.models import Delivery
 from app.inkind.service import format_units
 from app.updates import expenses, outcomes, service, share
 from app.updates.expenses_router import expense_view
 from app.updates.models import FieldUpdate, UpdateStatus
-from app.updates.video import video_site
+from app.updates.video import VIDEO_URL_PATTERN, video_site
 from app.web import (
     absolute_url,
     format_day,
@@ -436,12 +437,23 @@ RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class UpdateIn(BaseModel):
-    title: str = Field(max_length=160)
-    body: str = Field(default="", max_length=20000)
-    video_url: str = Field(default="", max_length=500)
+    title: str = Field(
+        max_length=160, description="At least 3 characters", json_schema_extra=visible(3)
+    )
+    body: str = Field(default="", max_length=20000, description="Markdown")
+    video_url: str = Field(
+        default="",
+        max_length=500,
+        description="A link to YouTube, Vimeo, Dailymotion, Facebook, Instagram, TikTok or X",
+        json_schema_extra={"pattern": VIDEO_URL_PATTERN},
+    )
     publish: bool = False
-    expense_ids: list[RowId] = Field(default_factory=list, description="Spending it reports")
-    delivery_ids: list[RowId] = Field(default_factory=list, description="Deliveries it reports")
+    expense_ids: list[RowId] = Field(
+        default_factory=list, description="Spending it reports (this campaign's expenses)"
+    )
+    delivery_ids: list[RowId] = Field(
+        default_factory=list, description="Deliveries it reports (this campaign's)"
+    )
 
 
 class PhotoOut(BaseModel):
