@@ -27,11 +27,15 @@ def visible(count: int = 1) -> dict:
     return {"pattern": "(?:" + VISIBLE + r"[\s\S]*){" + str(count) + "}"}
 
 
+# Not stripped: pydantic also strips U+0085 (NEL), which \s leaves out in JSON Schema.
+KEPT = r"[^\s\u0085]"
+
+
 def stripped(min_length: int) -> dict:
     """At least `min_length` characters remain once surrounding whitespace is stripped."""
     if min_length <= 1:
-        return {"pattern": r"\S"}
-    return {"pattern": r"\S[\s\S]{" + str(min_length - 2) + r",}\S"}
+        return {"pattern": KEPT}
+    return {"pattern": KEPT + r"[\s\S]{" + str(min_length - 2) + r",}" + KEPT}
 
 
 # email-validator refuses the special-use domains (RFC 6761) even without a DNS check.
