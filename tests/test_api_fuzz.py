@@ -18,12 +18,15 @@ every time.
 import asyncio
 import codecs
 import fnmatch
+import functools
 import io
 import json
+import os
 import secrets
 import unicodedata
 from collections import Counter
 
+import jsonschema_rs
 import pytest
 import schemathesis
 from argon2 import PasswordHasher
@@ -51,7 +54,8 @@ from app.updates import service as updates
 from tests.factories import DEFAULT_PASSWORD, create_campaign, create_user
 from tests.inkind.factories import create_need, create_point, create_slot, pledge
 
-MAX_EXAMPLES = 25
+# A deeper run: AIDONS_FUZZ_EXAMPLES=200 pytest tests/test_api_fuzz.py
+MAX_EXAMPLES = int(os.environ.get("AIDONS_FUZZ_EXAMPLES", "25"))
 BASE_URL = "http://testserver"
 TAG = "fuzzhilfe"
 OWNER_EMAIL = "fuzz-owner@example.org"
@@ -118,6 +122,23 @@ def _png() -> bytes:
 PNG = _png()
 
 
+@functools.cache
+def _body_validator(label: str):
+    operation = next(op for op in OPERATIONS if op.label == label)
+    content = operation.definition.raw["requestBody"]["content"]["application/json"]
+    return jsonschema_rs.validator_for(
+        {**content["schema"], "components": SCHEMA.raw_schema["components"]}
+    )
+
+
+def _fits_document(case) -> bool:
+    """Whether a JSON body really fits the document: the generator handles \\p{…} classes
+    loosely (it may put a private-use character where the pattern wants a visible one)."""
+    if not isinstance(case.body, dict) or case.media_type != "application/json":
+        return True
+    return _body_validator(case.operation.label).is_valid(case.body)
+
+
 @schemathesis.check
 def fitting_request_accepted(ctx, response, case) -> bool | None:
     """A request that fits the document is not refused as malformed: the document states every
@@ -126,7 +147,7 @@ def fitting_request_accepted(ctx, response, case) -> bool | None:
         return None
     status = response.status_code
     assert status not in (400, 413), f"a fitting request got {status}: {response.content[:300]!r}"
-    if status == 422:
+    if status == 422 and _fits_document(case):
         fields = [error["field"] for error in json.loads(response.content).get("errors", [])]
         allowed = STATED_IN_WORDS.get(case.operation.label, set())
         unstated = [f for f in fields if not any(fnmatch.fnmatch(f, a) for a in allowed)]
