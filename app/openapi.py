@@ -80,9 +80,6 @@ EXTRA_ERRORS: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/campaigns/{tag}/deliveries"): (403, 409),
 }
 
-_BEARER_DEPENDENCIES = {api_user, api_user_optional}
-
-
 def _calls(dependant) -> set:
     found = {dependant.call}
     for sub in dependant.dependencies:
