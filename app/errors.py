@@ -209,6 +209,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         titles = {
+            # Starlette's "There was an error parsing the body": a body that is not UTF-8.
+            400: (_("Bad request"), _("The request body could not be read.")),
             404: (_("Not found"), _("There is nothing at this address.")),
             405: (_("Method not allowed"), _("This address does not accept that method.")),
             413: (_("Request too large"), str(exc.detail)),

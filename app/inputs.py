@@ -4,13 +4,13 @@ Clients written in languages where every field is nullable send `"message": null
 field they have nothing for. For a field that has a default and no meaning for None, that
 null is dropped before validation, so the default applies. A field whose type admits None
 keeps the null (it may mean something there: "leave as is" in an update); a required field
-stays required.
+stays required. Unknown fields are refused.
 """
 
 import types
 from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
 
 def _admits_none(annotation: Any) -> bool:
@@ -25,6 +25,9 @@ def _admits_none(annotation: Any) -> bool:
 
 
 class Input(BaseModel):
+    # An unknown field is a mistake worth saying (a typo would otherwise be silently ignored).
+    model_config = ConfigDict(extra="forbid")
+
     # Names (and aliases) of the fields whose null is dropped; computed once per class.
     _null_is_default: ClassVar[frozenset[str]] = frozenset()
 

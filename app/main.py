@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from app import jobs, ops
+from app import openapi as api_document
 from app.accounts import router as accounts
 from app.accounts.deps import LoginRequired
 from app.campaigns import api as campaigns_api
@@ -104,4 +105,5 @@ def create_app() -> FastAPI:
     app.include_router(inkind.api)
     if ops.bench_enabled():
         app.include_router(ops.bench_router())
+    api_document.install(app)
     return app

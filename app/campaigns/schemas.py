@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from app.campaigns.hashtags import parse_hashtag
 from app.campaigns.models import CampaignStatus
+from app.fields import Hashtag, currency_schema, stripped
 from app.i18n import _
 from app.inkind.schemas import NeedOut
 from app.inputs import Input
@@ -36,15 +37,27 @@ class CampaignFields(Input):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    title: str | None = Field(default=None, min_length=3, max_length=140)
-    story: str | None = Field(default=None, max_length=20000)
-    beneficiary: str | None = Field(default=None, min_length=2, max_length=200)
+    title: str | None = Field(
+        default=None, min_length=3, max_length=140, json_schema_extra=stripped(3)
+    )
+    story: str | None = Field(default=None, max_length=20000, description="Markdown")
+    beneficiary: str | None = Field(
+        default=None, min_length=2, max_length=200, json_schema_extra=stripped(2)
+    )
     place: str | None = Field(default=None, max_length=200)
-    currency: str | None = None
+    currency: str | None = Field(
+        default=None,
+        description="ISO 4217 code; it cannot change once the campaign is published",
+        json_schema_extra=currency_schema(nullable=True),
+    )
     goal_minor: int | None = Field(default=None, ge=1, le=MAX_AMOUNT_MINOR)
     starts_on: date | None = None
-    ends_on: date | None = None
-    aliases: list[str] | None = None
+    ends_on: date | None = Field(default=None, description="On or after starts_on")
+    aliases: list[Hashtag] | None = Field(
+        default=None,
+        description="Other hashtags of the campaign (at most 10); each must be free",
+        json_schema_extra={"maxItems": 10},
+    )
 
     @field_validator("currency")
     @classmethod
@@ -66,13 +79,19 @@ class CampaignFields(Input):
 
 
 class CampaignCreate(CampaignFields):
-    hashtag: str
-    title: str = Field(min_length=3, max_length=140)
-    beneficiary: str = Field(min_length=2, max_length=200)
-    currency: str
-    story: str = Field(default="", max_length=20000)
+    hashtag: Hashtag = Field(description="The main hashtag; no other open campaign may use it")
+    title: str = Field(min_length=3, max_length=140, json_schema_extra=stripped(3))
+    beneficiary: str = Field(min_length=2, max_length=200, json_schema_extra=stripped(2))
+    currency: str = Field(
+        description="ISO 4217 code: EUR, USD, XOF…", json_schema_extra=currency_schema()
+    )
+    story: str = Field(default="", max_length=20000, description="Markdown")
     place: str = Field(default="", max_length=200)
-    aliases: list[str] = Field(default_factory=list)
+    aliases: list[Hashtag] = Field(
+        default_factory=list,
+        description="Other hashtags of the campaign (at most 10); each must be free",
+        json_schema_extra={"maxItems": 10},
+    )
 
     @field_validator("hashtag")
     @classmethod

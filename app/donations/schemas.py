@@ -1,22 +1,37 @@
 """What the donations API accepts and shows. Public shapes never carry an email."""
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from app.fields import EMAIL_SCHEMA
 from app.inputs import Input
 from app.money import MAX_AMOUNT_MINOR
+
+# What a payment provider takes at most (Stripe: 99,999,999 units; less for ISK).
+ONLINE_MAX_MINOR = 99_999_999
 
 
 class DonationCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
-    amount_minor: int = Field(ge=1, le=MAX_AMOUNT_MINOR, description="In the campaign currency")
-    donor_name: str = Field(default="", max_length=200)
+    amount_minor: int = Field(
+        ge=1,
+        le=MAX_AMOUNT_MINOR,
+        description="In the campaign currency, between its minimum gift (1.00 EUR, 500 XOF…) "
+        "and its maximum (999,999.99 EUR…)",
+        json_schema_extra={"maximum": ONLINE_MAX_MINOR},
+    )
+    donor_name: str = Field(default="", max_length=120)
     anonymous: bool = False
-    message: str = Field(default="", max_length=1000)
-    email: str | None = Field(default=None, max_length=254, description="For the receipt only")
+    message: str = Field(default="", max_length=500)
+    email: str | None = Field(
+        default=None,
+        max_length=254,
+        description="For the receipt only",
+        json_schema_extra=EMAIL_SCHEMA,
+    )
     idempotency_key: str | None = Field(
         default=None, max_length=64, description="Same key, same donation (or Idempotency-Key)"
     )
@@ -36,19 +51,21 @@ class OfflineDonationCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
     amount_minor: int = Field(ge=1, le=MAX_AMOUNT_MINOR)
-    method: str = Field(description="cash, bank_transfer, cheque or other")
-    received_on: date | None = None
-    donor_name: str = Field(default="", max_length=200)
+    method: Literal["cash", "bank_transfer", "cheque", "other"]
+    received_on: date | None = Field(default=None, description="Today (the default) or earlier")
+    donor_name: str = Field(default="", max_length=120)
     anonymous: bool = False
-    message: str = Field(default="", max_length=1000)
-    email: str | None = Field(default=None, max_length=254)
+    message: str = Field(default="", max_length=500)
+    email: str | None = Field(default=None, max_length=254, json_schema_extra=EMAIL_SCHEMA)
     note: str = Field(default="", max_length=500)
 
 
 class RefundCreate(Input):
     model_config = ConfigDict(extra="forbid")
 
-    amount_minor: int = Field(ge=1, le=MAX_AMOUNT_MINOR)
+    amount_minor: int = Field(
+        ge=1, le=MAX_AMOUNT_MINOR, description="At most what is left of the gift after refunds"
+    )
     reason: str = Field(default="", max_length=500)
 
 

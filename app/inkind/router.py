@@ -184,7 +184,12 @@ async def api_create_need(body: NeedCreate, session: WriteSessionDep, viewer: Ap
     return service.need_out(figures[0])
 
 
-@api.post("/campaigns/{tag}/pledges", status_code=201)
+@api.post(
+    "/campaigns/{tag}/pledges",
+    status_code=201,
+    response_model=PledgeOut,
+    responses={200: {"model": PledgeOut, "description": "A retry: the pledge already made"}},
+)
 async def api_create_pledge(
     session: WriteSessionDep, viewer: PublicCampaign, body: PledgeCreate, request: Request
 ):

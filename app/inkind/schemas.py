@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.db import MAX_ID
+from app.fields import EMAIL_SCHEMA, stripped, visible
 from app.i18n import _
 from app.inkind.models import NeedKind, PledgePolicy, PledgeStatus, RefusalReason
 from app.inputs import Input
@@ -18,9 +19,30 @@ class Strict(Input):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+def _present(name: str, schema: dict) -> dict:
+    return {"required": [name], "properties": {name: schema}}
+
+
 class NeedCreate(Strict):
-    item: str = Field(min_length=2, max_length=120, description="What is needed")
-    unit: str = Field(min_length=1, max_length=40, description="Plural base unit: 'diapers'")
+    # A one-off need says how many units in all, a daily one how many a day.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": _present("kind", {"const": "daily"}),
+            "then": _present("per_day_units", {"type": "integer"}),
+            "else": _present("target_units", {"type": "integer"}),
+            "description": "ends_on, when given, is on or after starts_on",
+        }
+    )
+
+    item: str = Field(
+        min_length=2, max_length=120, description="What is needed", json_schema_extra=stripped(2)
+    )
+    unit: str = Field(
+        min_length=1,
+        max_length=40,
+        description="Plural base unit: 'diapers'",
+        json_schema_extra=stripped(1),
+    )
     pack_label: str = Field(default="", max_length=40)
     pack_size: int | None = Field(default=None, ge=2, le=MAX_UNITS)
     kind: NeedKind = NeedKind.ONE_OFF
@@ -45,19 +67,37 @@ class NeedCreate(Strict):
 
 
 class PledgeLineIn(Strict):
-    need_id: RowId
-    quantity: int = Field(ge=1, le=MAX_UNITS)
+    need_id: RowId = Field(description="One of the campaign's needs")
+    quantity: int = Field(
+        ge=1,
+        le=MAX_UNITS,
+        description="In units, or in packs (per=pack) for a need sold in packs; at most "
+        "1,000,000 units per need, on a day the need is open",
+    )
     per: Literal["unit", "pack"] = "unit"
 
 
 class PledgeCreate(Strict):
-    donor_name: str = Field(min_length=1, max_length=120)
-    donor_email: str = Field(default="", max_length=254)
-    donor_phone: str = Field(default="", max_length=40)
+    donor_name: str = Field(min_length=1, max_length=120, json_schema_extra=visible(1))
+    donor_email: str = Field(default="", max_length=254, json_schema_extra=EMAIL_SCHEMA)
+    donor_phone: str = Field(
+        default="",
+        max_length=40,
+        description="Digits, spaces and + ( ) - .",
+        json_schema_extra={"pattern": r"^[\p{Nd}\s+()\-.]*$"},
+    )
     lines: list[PledgeLineIn] = Field(min_length=1, max_length=20)
-    drop_off_point_id: RowId | None = None
-    slot_id: RowId | None = None
-    due_on: date | None = Field(default=None, description="The day you will bring it")
+    drop_off_point_id: RowId | None = Field(
+        default=None, description="One of the campaign's drop-off points"
+    )
+    slot_id: RowId | None = Field(
+        default=None, description="One of the campaign's time slots, not over yet"
+    )
+    due_on: date | None = Field(
+        default=None,
+        description="The day you will bring it: today (the default) or within a year, "
+        "by the need's deadline",
+    )
     idempotency_key: str | None = Field(
         default=None, min_length=8, max_length=80, description="A random value: retries are safe"
     )
@@ -68,13 +108,40 @@ class PledgeChange(Strict):
 
 
 class DeliveryLineIn(Strict):
-    need_id: RowId
+    # Refused units come with a reason.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": _present("refused_units", {"minimum": 1}),
+            "then": _present("refusal_reason", {"type": "string"}),
+        }
+    )
+
+    need_id: RowId = Field(description="One of the campaign's needs")
     accepted_units: int = Field(default=0, ge=0, le=MAX_UNITS)
     refused_units: int = Field(default=0, ge=0, le=MAX_UNITS)
     refusal_reason: RefusalReason | None = None
 
 
+# Unless `full` settles a pledge, at least one line counts some units.
+_SOME_UNITS = {
+    "if": _present("full", {"const": True}),
+    "else": _present(
+        "lines",
+        {
+            "contains": {
+                "anyOf": [
+                    _present("accepted_units", {"minimum": 1}),
+                    _present("refused_units", {"minimum": 1}),
+                ]
+            }
+        },
+    ),
+}
+
+
 class DeliveryCreate(Strict):
+    model_config = ConfigDict(json_schema_extra=_SOME_UNITS)
+
     pledge_code: str | None = Field(default=None, max_length=12)
     full: bool = Field(default=False, description="Everything still pledged arrived")
     lines: list[DeliveryLineIn] = Field(default_factory=list, max_length=20)

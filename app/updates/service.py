@@ -253,8 +253,9 @@ async def _replace_links(session, update, link_model, column: str, target, campa
             select(target.id).where(target.campaign_id == campaign.id, target.id.in_(wanted))
         )
     )
-    if wanted - found:
-        raise ValidationFailed([FieldError(column, _("Choose among this campaign's records."))])
+    if wanted - found:  # the error names the input (expense_ids), as forms and the API call it
+        message = _("Choose among this campaign's records.")
+        raise ValidationFailed([FieldError(f"{column}s", message)])
     link_column = getattr(link_model, column)
     current = set(
         await session.scalars(select(link_column).where(link_model.update_id == update.id))

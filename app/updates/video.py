@@ -4,6 +4,7 @@ A plain link loads nothing from the video site until the visitor clicks: no trac
 cookies and no third-party requests on our pages.
 """
 
+import re
 from urllib.parse import urlsplit, urlunsplit
 
 from app.i18n import _
@@ -21,6 +22,15 @@ VIDEO_SITES = {
     "x.com": "X",
     "twitter.com": "X",
 }
+
+
+# What clean_video_url accepts, for the API's documentation: nothing, or an https link to one
+# of the sites above (a narrower pattern than the check: no other port, no user name).
+VIDEO_URL_PATTERN = (
+    r"^(?:https://(?:www\.|m\.)?(?:"
+    + "|".join(re.escape(host) for host in sorted(VIDEO_SITES))
+    + r")(?:[/?#]\S*)?)?$"
+)
 
 
 def video_site(host: str) -> str | None:
