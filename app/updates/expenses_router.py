@@ -1,10 +1,10 @@
 """Spending pages and API: organizers record what the kitty bought, with receipts."""
 
-from datetime import date
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import Response
+from pydantic import ValidationError
 
 from app import pagecache
 from app.campaigns.access import (
@@ -15,8 +15,8 @@ from app.campaigns.access import (
 )
 from app.campaigns.models import Campaign
 from app.config import get_settings
-from app.db import MAX_ID, PathId, SessionDep, WriteSessionDep, utcnow
-from app.errors import FieldError, NotFound, ValidationFailed
+from app.db import PathId, SessionDep, WriteSessionDep, utcnow
+from app.errors import FieldError, NotFound, ValidationFailed, field_errors_from_pydantic
 from app.formatting import absolute_url
 from app.i18n import _
 from app.inkind import needs as inkind_needs
@@ -67,9 +67,8 @@ async def record_expense(request: Request, session: WriteSessionDep, viewer: Spe
         await receipt.read(get_settings().max_upload_bytes + 1) if hasattr(receipt, "read") else b""
     )
     try:
-        expense = await service.record_expense(
-            session, campaign, viewer.user, currency=campaign.currency, **_parse(values, campaign)
-        )
+        body = _expense_input(values, campaign)
+        expense = await service.record_expense(session, campaign, viewer.user, **body.model_dump())
         if raw:
             await service.attach_receipt(session, expense, raw)
     except ValidationFailed as exc:
@@ -79,29 +78,31 @@ async def record_expense(request: Request, session: WriteSessionDep, viewer: Spe
     return redirect(f"/dashboard/c/{quote(campaign.hashtag)}/expenses", _("Expense recorded."))
 
 
-def _parse(values: dict, campaign: Campaign) -> dict:
-    errors, parsed = [], {"receipt_public": bool(values["receipt_public"])}
+def _expense_input(values: dict, campaign: Campaign) -> ExpenseIn:
+    """The form read into the API's own input model: one set of rules for both."""
+    errors = []
+    data = {
+        "currency": campaign.currency,
+        "description": values["description"],
+        "spent_on": values["spent_on"] or utcnow().date().isoformat(),
+        "receipt_public": bool(values["receipt_public"]),
+        "need_id": values["need_id"] or None,
+        "units": values["units"] or None,
+        "amount_minor": 1,  # replaced below; a placeholder keeps the other fields checked
+    }
     try:
-        parsed["amount_minor"] = Money.parse(values["amount"], campaign.currency).amount_minor
+        data["amount_minor"] = Money.parse(values["amount"], campaign.currency).amount_minor
     except InvalidAmount:
         errors.append(FieldError("amount", _("Enter an amount like 430 or 430.50.")))
     try:
-        parsed["spent_on"] = date.fromisoformat(values["spent_on"]) if values["spent_on"] else None
-    except ValueError:
-        errors.append(FieldError("spent_on", _("Must be a date (YYYY-MM-DD).")))
-    parsed["description"] = values["description"]
-    need_id = values["need_id"]
-    parsed["need_id"] = int(need_id) if need_id.isdigit() and 0 < int(need_id) <= MAX_ID else None
-    if values["units"]:
-        if not values["units"].isdigit():
-            errors.append(FieldError("units", _("Must be a whole number.")))
-        elif int(values["units"]) > service.MAX_UNITS:
-            errors.append(FieldError("units", _("Must be at most %(n)s.", n=service.MAX_UNITS)))
-        else:
-            parsed["units"] = int(values["units"])
+        body = ExpenseIn.model_validate(data)
+    except ValidationError as exc:
+        for error in field_errors_from_pydantic(exc.errors(include_url=False), skip=()):
+            field = "amount" if error.field == "amount_minor" else error.field
+            errors.append(FieldError(field, error.message))
     if errors:
         raise ValidationFailed(errors)
-    return parsed
+    return body
 
 
 @pages.post("/dashboard/c/{tag}/expenses/{expense_id}/void")

@@ -241,3 +241,19 @@ async def test_huge_ids_and_numbers_get_clear_answers_not_errors(client, session
     )
     assert linked.status_code == 422
     assert linked.json()["errors"][0]["field"].startswith("expense_ids")
+
+
+async def test_the_expense_form_and_the_api_apply_the_same_rules(client, session):
+    owner, _campaign, milk, _headers = await setup(session)
+    owner_email, milk_id = owner.email, milk.id
+    await log_in(client, owner_email)
+    page = "/dashboard/c/palidzesim/expenses"
+    base = {"amount": "430.50", "description": "Formula milk", "spent_on": TODAY.isoformat()}
+    too_many = await post_form(client, page, {**base, "need_id": str(milk_id), "units": "20000000"})
+    assert too_many.status_code == 422
+    assert 'id="f-units-error"' in too_many.text and "Must be at most" in too_many.text
+    assert await session.scalar(select(func.count()).select_from(Expense)) == 0
+    bought = await post_form(client, page, {**base, "need_id": str(milk_id), "units": "300"})
+    assert bought.status_code == 303
+    progress = (await client.get("/api/v1/campaigns/palidzesim/progress")).json()
+    assert progress["spent_minor"] == 43050 and progress["outcomes"][0]["received"] == 300
