@@ -3,6 +3,7 @@ import pytest
 from app import pagecache
 from app.config import get_settings
 from tests.factories import api_token, create_campaign, create_user, log_in
+from tests.inkind.factories import create_need
 
 NAMES = ("home", "landing:cachedtag", "progress:cachedtag")
 
@@ -60,3 +61,38 @@ async def test_each_language_is_cached_separately(page_cache, client, session):
     cached_progress = await client.get("/api/v1/campaigns/cachedtag/progress")
     assert cached_progress.json() == progress.json()
     assert cached_progress.headers["content-type"] == "application/json"
+
+
+async def test_gifts_and_pledges_drop_the_cached_pages_only_once_committed(
+    page_cache, client, session
+):
+    owner = await create_user(session)
+    campaign = await create_campaign(session, owner=owner, hashtag="cachedtag")
+    need_id = (await create_need(session, campaign)).id
+    headers = await api_token(session, owner)
+    progress = "/api/v1/campaigns/cachedtag/progress"
+    assert (await client.get(progress)).json()["raised_minor"] == 0  # now cached
+    # A refused request writes nothing and leaves the cached pages as they are.
+    refused = await client.post(
+        "/api/v1/campaigns/cachedtag/donations/offline",
+        json={"amount_minor": 2500, "method": "carrier pigeon"},
+        headers=headers,
+    )
+    assert refused.status_code == 422
+    assert await pagecache.backend().get("progress:cachedtag|en") is not None
+    # A gift counted drops them: the next visitor sees it at once, not after the TTL.
+    given = await client.post(
+        "/api/v1/campaigns/cachedtag/donations/offline",
+        json={"amount_minor": 2500, "method": "cash"},
+        headers=headers,
+    )
+    assert given.status_code == 201
+    assert (await client.get(progress)).json()["raised_minor"] == 2500
+    # So does a pledge (an in-kind ledger entry).
+    assert (await client.get(progress)).json()["needs"][0]["pledged"] == 0
+    pledged = await client.post(
+        "/api/v1/campaigns/cachedtag/pledges",
+        json={"donor_name": "Līga", "lines": [{"need_id": need_id, "quantity": 10}]},
+    )
+    assert pledged.status_code == 201
+    assert (await client.get(progress)).json()["needs"][0]["pledged"] == 10
