@@ -172,8 +172,8 @@ async def begin_write(session: AsyncSession) -> None:
     """
     from app import transaction
 
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("begin_write() after unflushed changes: they would be committed early")
+    if session.new or session.dirty or session.deleted or transaction.has_flushed_writes(session):
+        raise RuntimeError("begin_write() after writes: they would be committed early")
     if session.in_transaction():
         await session.commit()  # a read-only transaction: nothing is written, locks are freed
     transaction.mark_writes(session)
@@ -182,8 +182,10 @@ async def begin_write(session: AsyncSession) -> None:
 
 async def release(session: AsyncSession) -> None:
     """Before a network call: hold no connection (PostgreSQL) and no lock (SQLite) meanwhile."""
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("release() after unflushed changes")
+    from app import transaction
+
+    if session.new or session.dirty or session.deleted or transaction.has_flushed_writes(session):
+        raise RuntimeError("release() after writes: they would be committed early")
     if session.in_transaction():
         await session.commit()  # only reads happened in it
 
