@@ -28,6 +28,7 @@ serve: install
 	$(BIN)/aidons serve --host $(HOST) --port $(PORT)
 
 test: install
+	bash scripts/ensure_browser.sh
 	$(BIN)/ruff check app tests migrations/env.py scripts
 	$(BIN)/ruff format --check app tests migrations/env.py scripts
 	$(BIN)/pytest
