@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
+from app import transaction
 from app.config import get_settings
 
 # Execution option: on SQLite, begin the transaction with BEGIN IMMEDIATE (a writer).
@@ -149,8 +150,6 @@ def route_writes(request: Request) -> bool:
 async def get_session(request: Request) -> AsyncSession:
     """The request's one session. app.transaction commits it when the response is a success
     (status < 400) and rolls it back otherwise, whichever way the response was produced."""
-    from app import transaction
-
     session = transaction.request_session(request)
     if session is None:
         writes = route_writes(request)
@@ -170,24 +169,18 @@ async def begin_write(session: AsyncSession) -> None:
     For endpoints that read, call a provider with no transaction open, then write. Objects
     already loaded stay usable (expire_on_commit is off and nothing was written yet).
     """
-    from app import transaction
-
-    if session.new or session.dirty or session.deleted or transaction.has_flushed_writes(session):
-        raise RuntimeError("begin_write() after writes: they would be committed early")
-    if session.in_transaction():
-        await session.commit()  # a read-only transaction: nothing is written, locks are freed
+    await release(session)
     transaction.mark_writes(session)
     await session.connection(execution_options={SQLITE_IMMEDIATE: True})
 
 
 async def release(session: AsyncSession) -> None:
-    """Before a network call: hold no connection (PostgreSQL) and no lock (SQLite) meanwhile."""
-    from app import transaction
-
+    """Before a network call: hold no connection (PostgreSQL) and no lock (SQLite) meanwhile.
+    Only a read-only transaction may end here: a write would be committed early."""
     if session.new or session.dirty or session.deleted or transaction.has_flushed_writes(session):
         raise RuntimeError("release() after writes: they would be committed early")
     if session.in_transaction():
-        await session.commit()  # only reads happened in it
+        await session.commit()  # nothing to write: this only frees the connection and locks
 
 
 async def insert_unless_taken(session: AsyncSession, row) -> bool:

@@ -40,9 +40,7 @@ async def api_start_donation(
     service.check_open(campaign)
     if not await gift_allowed(session, request, campaign, body.email):
         raise TooManyRequests(retry_after=600)
-    gift = service.GiftInput(
-        body.amount_minor, body.donor_name, body.anonymous, body.message, body.email
-    )
+    gift = service.GiftInput.of(body)
     key = body.idempotency_key or idempotency_key
     donation = await service.start_gift(session, campaign, gift, key)
     return DonationStarted(
@@ -81,9 +79,7 @@ async def api_record_offline(
 ):
     """Record money received outside the site (cash, bank transfer…): counted at once."""
     campaign = viewer.campaign
-    gift = service.GiftInput(
-        body.amount_minor, body.donor_name, body.anonymous, body.message, body.email
-    )
+    gift = service.GiftInput.of(body)
     donation = await service.record_offline(
         session, campaign, viewer.user, gift, body.method, body.received_on, body.note
     )

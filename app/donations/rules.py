@@ -59,6 +59,11 @@ class GiftInput:
     message: str = ""
     email: str | None = None
 
+    @classmethod
+    def of(cls, body) -> "GiftInput":
+        """From an API body (DonationCreate, OfflineDonationCreate): the same fields."""
+        return cls(body.amount_minor, body.donor_name, body.anonymous, body.message, body.email)
+
 
 def check_open(campaign: Campaign) -> None:
     if campaign.status == CampaignStatus.LIVE:
