@@ -19,7 +19,7 @@ migrate: install
 	$(BIN)/aidons migrate
 
 demo: migrate
-	$(BIN)/aidons demo
+	$(BIN)/aidons demo --host $(HOST) --port $(PORT)
 
 run: demo
 	$(BIN)/aidons serve --host $(HOST) --port $(PORT)

@@ -39,11 +39,12 @@ async def _in_session(work):
         await database.dispose()
 
 
-def demo(_args) -> None:
+def demo(args) -> None:
+    from app.address import settle_base_url
     from app.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
 
     _user, created = asyncio.run(_in_session(load_demo))
-    base = get_settings().base_url
+    base, _ = settle_base_url(args.host, args.port)
     if created:
         print("Demo campaigns created: " + ", ".join(f"#{tag}" for tag in created))
     else:
@@ -127,6 +128,13 @@ def check_ledgers(_args) -> None:
 def serve(args) -> None:
     import uvicorn
 
+    from app.address import settle_base_url
+
+    base, from_setting = settle_base_url(args.host, args.port)
+    source = "BASE_URL" if from_setting else f"derived from --host {args.host} --port {args.port}"
+    print(f"Aidons listens on {args.host}:{args.port}; links use {base} ({source}).", flush=True)
+    if not from_setting:
+        print("Set BASE_URL to the public address when the server sits behind a proxy.", flush=True)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -152,9 +160,10 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("migrate", help="create or upgrade the database schema").set_defaults(
         handler=migrate
     )
-    commands.add_parser("demo", help="load the #palidzesim demo campaign").set_defaults(
-        handler=demo
-    )
+    demo_cmd = commands.add_parser("demo", help="load the #palidzesim demo campaign")
+    demo_cmd.add_argument("--host", default="127.0.0.1", help="where `serve` will listen")
+    demo_cmd.add_argument("--port", type=int, default=8000)
+    demo_cmd.set_defaults(handler=demo)
 
     worker_cmd = commands.add_parser("worker", help="run periodic jobs (email delivery…)")
     worker_cmd.add_argument("--once", action="store_true", help="run every job once and exit")

@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import PrivateAttr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_FILE = Path(".aidons-secret")
@@ -32,13 +32,19 @@ def _dev_secret() -> str:
     return key
 
 
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite+aiosqlite:///./aidons.db"
     secret_key: str = ""
-    base_url: str = "http://127.0.0.1:8000"
+    # The public address, used in links that leave the page (emails, share links, Stripe's
+    # return URLs). Unset, it is the address `aidons serve` listens on (see app/cli.py).
+    base_url: str = ""
+    _base_url_is_set: bool = PrivateAttr(default=False)
     redis_url: str | None = None
 
     stripe_secret_key: str | None = None
@@ -68,7 +74,19 @@ class Settings(BaseSettings):
     @field_validator("base_url")
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
+        return value.strip().rstrip("/")
+
+    @model_validator(mode="after")
+    def _default_base_url(self) -> "Settings":
+        self._base_url_is_set = bool(self.base_url)
+        if not self.base_url:
+            self.base_url = DEFAULT_BASE_URL
+        return self
+
+    @property
+    def base_url_is_set(self) -> bool:
+        """True when BASE_URL came from the environment or .env, not from the default."""
+        return self._base_url_is_set
 
     @model_validator(mode="after")
     def _secret_key(self) -> "Settings":

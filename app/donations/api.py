@@ -49,7 +49,10 @@ async def api_start_donation(
         status=donation.status,
         amount_minor=donation.amount_minor,
         currency=donation.currency,
-        checkout_url=donation.checkout_url or "",
+        # The demo checkout's address is relative to this server; an API client needs it whole.
+        checkout_url=absolute_url(donation.checkout_url)
+        if (donation.checkout_url or "").startswith("/")
+        else donation.checkout_url or "",
         status_url=absolute_url(service.thanks_path(campaign, donation)),
     )
 

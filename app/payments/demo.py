@@ -4,10 +4,10 @@ The page itself is served by app.donations.router (/demo-checkout/{reference}); 
 Cancel buttons call the same service functions as Stripe's webhooks.
 """
 
-from app.config import get_settings
 from app.payments.base import Checkout, CheckoutRequest
 
 
 async def create_checkout(request: CheckoutRequest) -> Checkout:
-    url = f"{get_settings().base_url}/demo-checkout/{request.reference}"
+    # Relative: the checkout is on this server, whatever address the browser used to reach it.
+    url = f"/demo-checkout/{request.reference}"
     return Checkout(session_id=f"demo_cs_{request.reference}", url=url)

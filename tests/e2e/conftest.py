@@ -37,6 +37,13 @@ class LiveServer:
     url: str
     database_url: str
     env: dict
+    log: object = None
+
+    def output(self) -> str:
+        """What the server printed so far (its start banner, its logs)."""
+        self.log.flush()
+        self.log.seek(0)
+        return self.log.read().decode()
 
     def cli(self, *args: str) -> str:
         """Run an `aidons` command against the server's database."""
@@ -51,8 +58,11 @@ class LiveServer:
 
 
 @contextmanager
-def running_server(database_url: str, **extra_env: str):
-    """`aidons serve` in a subprocess on database_url (migrated here), until the block ends."""
+def running_server(database_url: str, derive_base_url: bool = False, **extra_env: str):
+    """`aidons serve` in a subprocess on database_url (migrated here), until the block ends.
+
+    With derive_base_url, BASE_URL is left unset, as on a fresh `make run PORT=…`.
+    """
     reset_database(database_url)
     migrate(database_url)
     port = free_port()
@@ -64,13 +74,15 @@ def running_server(database_url: str, **extra_env: str):
         "RUN_BACKGROUND_JOBS": "false",
         **extra_env,
     }
+    if derive_base_url:
+        del env["BASE_URL"]
     # The server logs every request to stderr: a file, not a pipe nobody reads, which would
     # fill up after a few hundred requests and freeze the server.
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
             env=env,
-            stdout=subprocess.DEVNULL,
+            stdout=log,
             stderr=log,
         )
         url = f"http://127.0.0.1:{port}"
@@ -89,7 +101,7 @@ def running_server(database_url: str, **extra_env: str):
             process.kill()
             raise RuntimeError("the server did not start in 30 s")
         try:
-            yield LiveServer(url=url, database_url=database_url, env=env)
+            yield LiveServer(url=url, database_url=database_url, env=env, log=log)
         finally:
             process.terminate()
             process.wait(timeout=10)
