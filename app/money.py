@@ -6,7 +6,13 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel import Locale
-from babel.numbers import format_currency, get_currency_name, list_currencies
+from babel.numbers import (
+    format_currency,
+    get_currency_name,
+    get_currency_symbol,
+    get_decimal_symbol,
+    list_currencies,
+)
 
 # Stripe's zero-decimal currencies: amounts are sent as whole units.
 ZERO_DECIMAL = frozenset(
@@ -67,7 +73,66 @@ class InvalidAmount(ValueError):
     pass
 
 
-_AMOUNT_RE = re.compile(r"^\d+(?:[.,]\d+)?$")
+_DIGITS_AND_SEPARATORS = re.compile(r"^\d[\d.,]*$")
+_SPACES = re.compile(r"[\s\u00a0\u202f'’]")
+# Written after whole amounts in some places: "25.-", "25,–".
+_WHOLE_MARK = re.compile(r"[.,][-–—]$")
+# Ways people write a currency beside an amount, beyond its code and CLDR symbols.
+_CURRENCY_ALIASES = {
+    "XOF": ("FCFA", "CFA", "F"),
+    "XAF": ("FCFA", "CFA", "F"),
+    "EUR": ("EUROS", "EURO"),
+}
+
+
+@lru_cache(maxsize=512)
+def _currency_marks(currency: str) -> tuple[str, ...]:
+    """Everything that may stand for `currency` in a typed amount, longest first."""
+    marks = {currency, *_CURRENCY_ALIASES.get(currency, ())}
+    for locale in ("en", "fr", "lv", "de"):
+        marks.add(get_currency_symbol(currency, locale=locale))
+    marks = {_SPACES.sub("", mark).upper() for mark in marks}
+    return tuple(sorted((m for m in marks if m), key=len, reverse=True))
+
+
+def _strip_currency(text: str, currency: str) -> str:
+    upper = text.upper()
+    for mark in _currency_marks(currency):
+        if upper.startswith(mark):
+            return text[len(mark) :]
+        if upper.endswith(mark):
+            return text[: -len(mark)]
+    return text
+
+
+def _split_decimal(number: str, digits: int, locale: str) -> tuple[str, str]:
+    """(whole, fraction) of a number written with "," or "." for grouping or decimals; the
+    whole part keeps its grouping marks, for _valid_grouping.
+
+    Both present: the last one is the decimal mark. One kind, several times: grouping.
+    Once, before exactly three digits: grouping when the currency has no decimals or the mark
+    is not the locale's decimal mark ("1,000" in English, "1.000" in French, "600.000" in
+    F CFA); otherwise decimals ("25,00", "12.5").
+    """
+    marks = [c for c in number if c in ",."]
+    if not marks:
+        return number, ""
+    if len(set(marks)) == 2:
+        whole, _sep, fraction = number.rpartition(marks[-1])
+        return whole, fraction
+    if len(marks) > 1:
+        return number, ""
+    whole, _sep, fraction = number.partition(marks[0])
+    groups_thousands = len(fraction) == 3 and (
+        digits == 0 or marks[0] != get_decimal_symbol(locale)
+    )
+    return (number, "") if groups_thousands else (whole, fraction)
+
+
+def _valid_grouping(number: str) -> bool:
+    """Groups of three after the first: "1,000,000" yes, "1,00,0" no."""
+    parts = re.split(r"[.,]", number)
+    return len(parts) == 1 or all(len(part) == 3 for part in parts[1:])
 
 
 @dataclass(frozen=True, order=True)
@@ -86,15 +151,18 @@ class Money:
         return cls(0, currency)
 
     @classmethod
-    def parse(cls, text: str, currency: str) -> "Money":
-        """Read an amount a person typed in major units: "12", "12.5", "12,50", "600 000"."""
-        cleaned = re.sub(r"[\s\u00a0\u202f']", "", text or "")
-        if not _AMOUNT_RE.match(cleaned):
+    def parse(cls, text: str, currency: str, locale: str = "en") -> "Money":
+        """Read an amount a person typed in major units, as people type them:
+        "12", "12.5", "12,50", " 25 € ", "€25", "600 000 F CFA", "1,000.50", "1.000,50", "25.-".
+        """
+        cleaned = _WHOLE_MARK.sub("", _strip_currency(_SPACES.sub("", text or ""), currency))
+        if not _DIGITS_AND_SEPARATORS.match(cleaned) or cleaned[-1] in ",.":
             raise InvalidAmount(text)
-        whole, _sep, fraction = cleaned.replace(",", ".").partition(".")
         digits = exponent(currency)
-        if len(fraction.rstrip("0")) > digits:
+        whole, fraction = _split_decimal(cleaned, digits, locale)
+        if not _valid_grouping(whole) or len(fraction.rstrip("0")) > digits:
             raise InvalidAmount(text)
+        whole = whole.replace(",", "").replace(".", "")
         try:
             value = Decimal(f"{whole}.{fraction or '0'}")
         except InvalidOperation as exc:  # pragma: no cover - the regex already guards
@@ -143,11 +211,26 @@ def _pattern(locale: str, digits: int) -> str:
     return re.sub(r"[#0,.]+", number_part, pattern, count=1)
 
 
+@lru_cache(maxsize=256)
+def _pattern_for(locale: str, currency: str) -> str:
+    """The locale's pattern, with a word-like symbol moved after the number.
+
+    English puts the symbol first and glued ("€25.00"), which reads "F CFA600,000" for
+    a symbol made of letters; such a symbol goes after the number, as it is said and
+    written where the currency is used: "600,000 F CFA", "25.00 CHF".
+    """
+    pattern = _pattern(locale, exponent(currency))
+    symbol = get_currency_symbol(currency, locale=locale)
+    if pattern.startswith("¤") and symbol[-1:].isalpha():
+        return pattern[1:].strip() + "\u00a0¤"
+    return pattern
+
+
 def _format(value: Decimal, currency: str, locale: str) -> str:
     return format_currency(
         value,
         currency,
-        format=_pattern(locale, exponent(currency)),
+        format=_pattern_for(locale, currency),
         locale=locale,
         currency_digits=False,
         numbering_system="latn",

@@ -73,7 +73,9 @@ def campaign_input(form: FormData, creating: bool) -> dict:
     if values["goal"]:
         currency = values["currency"].upper()
         try:
-            goal = Money.parse(values["goal"], currency if is_currency(currency) else "EUR")
+            goal = Money.parse(
+                values["goal"], currency if is_currency(currency) else "EUR", get_locale()
+            )
             data["goal_minor"] = goal.amount_minor
         except InvalidAmount:
             errors.append(FieldError("goal", _("Enter an amount like 5000 or 5000.50.")))

@@ -99,9 +99,14 @@ async def donate(request: Request, session: WriteSessionDep, viewer: ViewerCampa
             {"form": _("Too many attempts. Please wait a few minutes and try again.")}, 429
         )
     try:
-        chosen = values["other_amount"].strip() or values["amount"]
+        typed = values["other_amount"].strip()
+        minimum = service.minimum(campaign.currency)
+        if typed:
+            amount_minor = parse_amount(typed, campaign.currency, minimum)
+        else:
+            amount_minor = parse_amount(values["amount"], campaign.currency, minimum, "en")
         gift = service.GiftInput(
-            amount_minor=parse_amount(chosen, campaign.currency),
+            amount_minor=amount_minor,
             donor_name=values["donor_name"],
             anonymous=values["anonymous"],
             message=values["message"],

@@ -18,7 +18,7 @@ from app.config import get_settings
 from app.db import PathId, SessionDep, WriteSessionDep, utcnow
 from app.errors import FieldError, NotFound, ValidationFailed, field_errors_from_pydantic
 from app.formatting import absolute_url
-from app.i18n import _
+from app.i18n import _, get_locale
 from app.inkind import needs as inkind_needs
 from app.money import InvalidAmount, Money
 from app.updates import expenses as service
@@ -91,7 +91,9 @@ def _expense_input(values: dict, campaign: Campaign) -> ExpenseIn:
         "amount_minor": 1,  # replaced below; a placeholder keeps the other fields checked
     }
     try:
-        data["amount_minor"] = Money.parse(values["amount"], campaign.currency).amount_minor
+        data["amount_minor"] = Money.parse(
+            values["amount"], campaign.currency, get_locale()
+        ).amount_minor
     except InvalidAmount:
         errors.append(FieldError("amount", _("Enter an amount like 430 or 430.50.")))
     try:

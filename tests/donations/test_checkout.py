@@ -62,7 +62,7 @@ async def test_amounts_outside_the_currency_bounds_are_refused(client, session, 
     cases = [
         ("palidzesim", 50, "The smallest gift is €1.00."),
         ("palidzesim", 100_000_000, "The largest gift is €999,999.99."),
-        ("HelpChallenge", 100, "The smallest gift is F CFA500."),
+        ("HelpChallenge", 100, "The smallest gift is 500 F CFA."),
     ]
     for tag, amount, message in cases:
         response = await client.post(
