@@ -43,6 +43,7 @@ def campaign_out(campaign: Campaign) -> CampaignOut:
         currency=campaign.currency,
         goal_minor=campaign.goal_minor,
         status=campaign.status,
+        time_zone=campaign.time_zone,
         starts_on=campaign.starts_on,
         ends_on=campaign.ends_on,
         url=absolute_url(quote(campaign.path)),
