@@ -158,6 +158,8 @@ def render(
         "csrf_input": lambda: csrf_input(request),
         "base_url": settings.base_url,
         "current_path": request.url.path,
+        # Set by campaigns/access.py on team pages: base.html shows the campaign's navigation.
+        "team_access": getattr(request.state, "team_access", None),
         **(context or {}),
     }
     response = templates.TemplateResponse(

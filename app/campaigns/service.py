@@ -261,6 +261,14 @@ async def set_cover(session: AsyncSession, campaign: Campaign, raw: bytes, user:
     await session.flush()
 
 
+async def remove_cover(session: AsyncSession, campaign: Campaign) -> None:
+    # The image itself stays: another campaign or update may show the same bytes.
+    campaign.cover_id = None
+    campaign.cover = None
+    campaign.updated_at = utcnow()
+    await session.flush()
+
+
 # --- Progress ---------------------------------------------------------------------------
 
 
