@@ -5,6 +5,7 @@ import re
 from functools import cache
 from zoneinfo import available_timezones
 
+from app.campaigns.search import fold
 from app.config import get_settings
 from app.i18n import _
 
@@ -33,9 +34,9 @@ def check_time_zone(value: str) -> str:
 
 
 def default_time_zone(place: str = "") -> str:
-    """The zone of a city named in the place ("Riga, Latvia" -> Europe/Riga), else the
+    """The zone of a city named in the place ("Rīga, Latvia" -> Europe/Riga), else the
     instance's default (settings.default_time_zone)."""
     for part in re.split(r"[,;/()]", place or ""):
-        if zone := _by_city().get(part.strip().casefold()):
+        if zone := _by_city().get(fold(part.strip())):
             return zone
     return get_settings().default_time_zone
