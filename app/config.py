@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     run_background_jobs: bool = True
 
     default_locale: str = "en"
+    # The time zone new campaigns start with when their place names no known city.
+    default_time_zone: str = "UTC"
     log_level: str = "INFO"
     # Seconds a public page may be served from a shared cache (CDN, nginx, the page cache).
     public_cache_seconds: int = 10

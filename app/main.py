@@ -12,6 +12,7 @@ from app import openapi as api_document
 from app.accounts import router as accounts
 from app.accounts.deps import LoginRequired
 from app.campaigns import api as campaigns_api
+from app.campaigns import dashboard as campaigns_dashboard
 from app.campaigns import router as campaigns
 from app.config import get_settings
 from app.db import database
@@ -89,6 +90,7 @@ def create_app() -> FastAPI:
     app.include_router(accounts.pages)
     app.include_router(accounts.api)
     app.include_router(campaigns.pages)
+    app.include_router(campaigns_dashboard.pages)
     app.include_router(campaigns_api.api)
     app.include_router(updates_public.pages)
     app.include_router(updates_team.pages)

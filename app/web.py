@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from app.config import get_settings
 from app.errors import Forbidden
-from app.formatting import format_day, format_money, format_number
+from app.formatting import format_datetime, format_day, format_money, format_number
 from app.i18n import LOCALE_NAMES, LOCALES, _, get_locale, raw_gettext, raw_ngettext
 from app.labels import status_label
 
@@ -60,6 +60,8 @@ def static_url(path: str) -> str:
 
 templates.env.globals["static_url"] = static_url
 templates.env.filters.update(money=format_money, day=format_day, number=format_number)
+# A moment in the campaign's time zone: {{ gift.created_at | datetime(campaign.time_zone) }}.
+templates.env.filters["datetime"] = format_datetime
 # Status labels from app/labels.py: status_label("pledge", s) or s | status_label("pledge").
 templates.env.globals["status_label"] = status_label
 templates.env.filters["status_label"] = lambda status, kind: status_label(kind, status)
@@ -156,6 +158,8 @@ def render(
         "csrf_input": lambda: csrf_input(request),
         "base_url": settings.base_url,
         "current_path": request.url.path,
+        # Set by campaigns/access.py on team pages: base.html shows the campaign's navigation.
+        "team_access": getattr(request.state, "team_access", None),
         **(context or {}),
     }
     response = templates.TemplateResponse(

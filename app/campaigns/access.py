@@ -12,7 +12,7 @@ Someone outside the team asking for a team page of a published campaign gets a 4
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -236,8 +236,13 @@ async def api_viewer_campaign(
 def _page(capability: str):
     CAPABILITIES[capability]
 
-    async def dependency(tag: str, session: SessionDep, user: CurrentUser) -> CampaignAccess:
-        return (await resolve(session, tag, user)).require(capability)
+    async def dependency(
+        tag: str, request: Request, session: SessionDep, user: CurrentUser
+    ) -> CampaignAccess:
+        viewer = (await resolve(session, tag, user)).require(capability)
+        # Every team page shows the campaign's navigation for this viewer (base.html).
+        request.state.team_access = viewer
+        return viewer
 
     return Annotated[CampaignAccess, Depends(dependency)]
 

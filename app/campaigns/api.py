@@ -20,6 +20,7 @@ from app.campaigns.schemas import (
     GoodsOutcomeOut,
     ProgressOut,
 )
+from app.campaigns.search import MAX_QUERY_LENGTH, search_live
 from app.config import get_settings
 from app.db import Offset, SessionDep, WriteSessionDep, utcnow
 from app.formatting import absolute_url
@@ -43,6 +44,7 @@ def campaign_out(campaign: Campaign) -> CampaignOut:
         currency=campaign.currency,
         goal_minor=campaign.goal_minor,
         status=campaign.status,
+        time_zone=campaign.time_zone,
         starts_on=campaign.starts_on,
         ends_on=campaign.ends_on,
         url=absolute_url(quote(campaign.path)),
@@ -60,9 +62,20 @@ async def api_list_campaigns(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Offset = 0,
+    q: Annotated[
+        str,
+        Query(
+            max_length=MAX_QUERY_LENGTH,
+            description="Words that must all appear in the title, beneficiary, place or "
+            "hashtags (case and accents ignored: 'palidzesim' finds #Palīdzēsim)",
+        ),
+    ] = "",
 ):
-    """Live campaigns, most recently published first."""
-    campaigns, total = await service.list_public(session, limit=limit, offset=offset)
+    """Live campaigns, most recently published first; with `q`, only those matching it."""
+    if q.strip():
+        campaigns, total = await search_live(session, q, limit=limit, offset=offset)
+    else:
+        campaigns, total = await service.list_public(session, limit=limit, offset=offset)
     return CampaignList(
         items=[campaign_out(c) for c in campaigns], total=total, limit=limit, offset=offset
     )

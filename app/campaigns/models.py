@@ -51,6 +51,11 @@ class Campaign(Base):
     starts_on = mapped_column(Date, nullable=True)
     ends_on = mapped_column(Date, nullable=True)
     status: Mapped[str] = mapped_column(String(10), default=CampaignStatus.DRAFT, index=True)
+    # An IANA name ("Europe/Riga"): every time the team and the public read is shown in it.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # Title, beneficiary, place and hashtags, case- and accent-folded in Python (see
+    # campaigns/search.py): one LIKE finds "Palīdzēsim" from "palidzesim" on any database.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
     cover_id: Mapped[int | None] = mapped_column(
         ForeignKey("media_files.id", ondelete="SET NULL"), nullable=True
     )

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from app.campaigns.hashtags import parse_hashtag
 from app.campaigns.models import CampaignStatus
+from app.campaigns.timezones import check_time_zone, time_zone_names
 from app.fields import Hashtag, currency_schema, stripped
 from app.i18n import _
 from app.inkind.schemas import NeedOut
@@ -58,6 +59,19 @@ class CampaignFields(Input):
         description="Other hashtags of the campaign (at most 10); each must be free",
         json_schema_extra={"maxItems": 10},
     )
+    time_zone: str | None = Field(
+        default=None,
+        max_length=64,
+        description="IANA time zone, e.g. Europe/Riga: times on its pages are shown in it. "
+        "On creation, guessed from the place when left out.",
+        # The exact list the server accepts, so clients (and the API fuzz) know it.
+        json_schema_extra={"enum": [*time_zone_names(), None]},
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _check_time_zone(cls, value: str | None) -> str | None:
+        return check_time_zone(value) if value is not None else None
 
     @field_validator("currency")
     @classmethod
@@ -116,6 +130,7 @@ class CampaignOut(BaseModel):
     currency: str
     goal_minor: int | None
     status: CampaignStatus
+    time_zone: str
     starts_on: date | None
     ends_on: date | None
     url: str

@@ -18,6 +18,8 @@ from app.campaigns.models import (
     Membership,
 )
 from app.campaigns.schemas import CampaignCreate, CampaignUpdate
+from app.campaigns.search import search_text_for
+from app.campaigns.timezones import default_time_zone
 from app.db import utcnow
 from app.errors import Conflict, FieldError, NotFound, ValidationFailed
 from app.i18n import _, ngettext
@@ -175,11 +177,13 @@ async def create_campaign(session: AsyncSession, user: User, data: CampaignCreat
         goal_minor=data.goal_minor,
         starts_on=data.starts_on,
         ends_on=data.ends_on,
+        time_zone=data.time_zone or default_time_zone(data.place),
         status=CampaignStatus.DRAFT,
         created_by_id=user.id,
         hashtags=[],
     )
     await _claim_hashtags(session, campaign, data.hashtag, data.aliases)
+    campaign.search_text = search_text_for(campaign)
     session.add(campaign)
     await _flush_claim(session, data.hashtag)
     session.add(Membership(campaign_id=campaign.id, user_id=user.id, role=Role.OWNER))
@@ -202,7 +206,7 @@ async def update_campaign(
     if changes.get("story") is not None:
         campaign.story_md = changes["story"]
         campaign.story_html = render_markdown(changes["story"])
-    for name in ("currency", "goal_minor", "starts_on", "ends_on"):
+    for name in ("currency", "goal_minor", "starts_on", "ends_on", "time_zone"):
         if changes.get(name) is not None:
             setattr(campaign, name, changes[name])
     if data.clear_goal:
@@ -216,6 +220,7 @@ async def update_campaign(
         await _flush_claim(session, campaign.hashtag)
     if data.status is not None and data.status != campaign.status:
         await change_status(session, campaign, data.status)
+    campaign.search_text = search_text_for(campaign)
     campaign.updated_at = utcnow()
     await session.flush()
     return campaign
@@ -252,6 +257,14 @@ async def set_cover(session: AsyncSession, campaign: Campaign, raw: bytes, user:
     media = await store_image(session, raw, user.id, field="cover")
     campaign.cover_id = media.id
     campaign.cover = media
+    campaign.updated_at = utcnow()
+    await session.flush()
+
+
+async def remove_cover(session: AsyncSession, campaign: Campaign) -> None:
+    # The image itself stays: another campaign or update may show the same bytes.
+    campaign.cover_id = None
+    campaign.cover = None
     campaign.updated_at = utcnow()
     await session.flush()
 

@@ -13,6 +13,7 @@ from app.config import get_settings
 from app.db import MAX_ID, PathId, SessionDep, WriteSessionDep
 from app.errors import ValidationFailed
 from app.i18n import _
+from app.media import reencode_image
 from app.updates import service
 from app.updates.models import FieldUpdate, UpdateStatus
 from app.updates.views import delivery_text, update_view
@@ -64,10 +65,16 @@ async def create_update(
     title: Annotated[str, Form()] = "",
     body: Annotated[str, Form()] = "",
     video_url: Annotated[str, Form()] = "",
+    alt_text: Annotated[str, Form()] = "",
     action: Annotated[str, Form()] = "draft",
+    photo: Annotated[UploadFile | None, Form()] = None,
 ):
+    """A new update, with its first photo if one is chosen: all of it is saved, or nothing."""
     campaign = viewer.campaign
     values = {"title": title, "body": body, "video_url": video_url}
+    raw = await photo.read(get_settings().max_upload_bytes + 1) if photo else b""
+    errors: dict[str, str] = {}
+    update = None
     try:
         update = await service.create_update(
             session,
@@ -78,7 +85,24 @@ async def create_update(
             needs_approval=viewer.update_needs_approval,
         )
     except ValidationFailed as exc:
-        context = {"campaign": campaign, "values": values, "errors": exc.by_field(), "update": None}
+        errors.update(exc.by_field())
+    try:
+        if raw and update is not None:
+            await service.add_photo(session, update, raw, alt_text, viewer.user)
+        elif raw:
+            reencode_image(raw, field="photo")  # say what is wrong with the photo now, too
+    except ValidationFailed as exc:
+        errors.update(exc.by_field())
+    if errors:
+        # The refused request writes nothing (transaction.py): no update without its photo.
+        values["alt_text"] = alt_text
+        context = {
+            "campaign": campaign,
+            "values": values,
+            "errors": errors,
+            "update": None,
+            "photo_sent": bool(raw) and "photo" not in errors,
+        }
         return render(request, "dashboard/update_form.html", context, status_code=422)
     pagecache.campaign_changed(session, campaign.id)
     return redirect(_edit_url(campaign, update), _status_message(update))

@@ -69,12 +69,13 @@ async def test_unknown_hashtag_is_a_404_page_with_the_search_box(client):
     response = await client.get("/h/nobodyusesthis")
     assert response.status_code == 404
     assert "No campaign uses the hashtag #nobodyusesthis." in response.text
-    assert 'action="/go"' in response.text
+    assert 'action="/search"' in response.text
     weird = await client.get("/h/not a hashtag!!")
     assert weird.status_code == 404
 
 
-async def test_hashtag_box_jumps_to_the_landing_page(client):
+async def test_former_hashtag_box_still_jumps_to_the_landing_page(client, session):
+    await create_campaign(session, hashtag="palidzesim")
     response = await client.get("/go", params={"tag": "#Palidzesim "})
     assert response.status_code == 303
     assert response.headers["location"] == "/h/palidzesim"
