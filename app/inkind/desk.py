@@ -12,8 +12,8 @@ from app.csvexport import csv_response
 from app.db import SessionDep, WriteSessionDep
 from app.errors import AppError, ValidationFailed
 from app.i18n import _
-from app.inkind import closing, deliveries, forms, needs, pledges, service
-from app.inkind.models import Delivery, Pledge
+from app.inkind import closing, deliveries, exports, forms, needs, pledges, service
+from app.inkind.models import Pledge
 from app.inkind.views import errors_of, place_errors, team_base, today
 from app.labels import choices
 from app.web import redirect, render, verify_csrf
@@ -51,22 +51,23 @@ async def export_pledges(session: SessionDep, viewer: ExportCampaign):
 
 @pages.get("/dashboard/c/{tag}/goods/deliveries.csv")
 async def export_deliveries(session: SessionDep, viewer: ExportCampaign):
+    """Every movement of goods, one row per need: receipts, walk-ins, purchases, corrections
+    and goods used. Per item, the received column sums to the progress page's "received" and
+    received minus used to what is on hand."""
     campaign = viewer.campaign
-    rows = await session.scalars(
-        select(Delivery).where(Delivery.campaign_id == campaign.id).order_by(Delivery.id)
-    )
     data = [
         [
-            d.id, d.received_on.isoformat(), d.created_at.isoformat(),
-            d.pledge.code if d.pledge else "", d.donor_name, line.need.item.name,
-            line.accepted_units, line.refused_units, line.refusal_reason, d.note,
+            m.entry.id, m.entry.kind, m.day.isoformat(), m.recorded_at.isoformat(),
+            m.delivery.id if m.delivery else "", m.delivery.pledge.code if m.delivery and
+            m.delivery.pledge else "", m.delivery.donor_name if m.delivery else "",
+            m.need.item.name, m.need.item.unit, m.entry.received_delta, m.entry.refused_delta,
+            m.entry.used_delta, m.entry.refusal_reason, m.entry.note, m.recorded_by,
         ]
-        for d in rows
-        for line in d.lines
+        for m in await exports.movements(session, campaign)
     ]  # fmt: skip
     header = [
-        "delivery", "received_on", "recorded_at", "pledge_code", "donor_name", "item",
-        "accepted", "refused", "refusal_reason", "note",
+        "entry", "kind", "day", "recorded_at", "delivery", "pledge_code", "donor_name", "item",
+        "unit", "received", "refused", "used", "refusal_reason", "note", "recorded_by",
     ]  # fmt: skip
     return csv_response(f"{campaign.hashtag}-deliveries.csv", header, data)
 
