@@ -60,8 +60,9 @@ async def test_upcoming_pledges_are_grouped_by_day_point_and_slot_with_totals(cl
     text = text_of(response.text)
     # Today first, then tomorrow; in a day, points by name; in a point, slots by time.
     order = [
-        format_day(today(), "full"), "Riga shelter", "To expect: 90 diapers (3 × pack of 30) "
-        "Diapers, size 1 · 12 bottles (2 × pack of 6) Formula milk", codes["Līga Bērziņa"],
+        format_day(today(), "full"), "Riga shelter",
+        "To expect: Diapers, size 1: 90 diapers (3 × pack of 30) · Formula milk: 12 bottles",
+        codes["Līga Bērziņa"],
         codes["Andris Kalniņš"], "St. John's church", codes["Marta Ozola"],
         format_day(tomorrow, "full"), "Riga shelter", "10:00–12:00", codes["Jānis"],
     ]  # fmt: skip
