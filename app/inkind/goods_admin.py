@@ -80,7 +80,6 @@ async def change_need_quantity(
     campaign = viewer.campaign
     need = await needs.get_need(session, campaign, need_id)
     form = await request.form()
-    old = getattr(need, need_edits.quantity_field(need))
     try:
         change = await need_edits.change_quantity(
             session, need, viewer.user, _quantity_input(form, need)
@@ -98,12 +97,14 @@ async def change_need_quantity(
     if need.is_daily:
         message = _(
             "%(item)s: changed from %(old)s to %(new)s a day.",
-            item=need.item.name, old=format_number(old or 0), new=format_number(change.new_value),
+            item=need.item.name, old=format_number(change.old_value or 0),
+            new=format_number(change.new_value),
         )  # fmt: skip
     else:
         message = _(
             "%(item)s: changed from %(old)s to %(new)s in total.",
-            item=need.item.name, old=format_number(old or 0), new=format_number(change.new_value),
+            item=need.item.name, old=format_number(change.old_value or 0),
+            new=format_number(change.new_value),
         )  # fmt: skip
     return redirect(f"{team_base(campaign)}/goods", message)
 

@@ -70,9 +70,16 @@ async def _lines(session: AsyncSession, campaign: Campaign, data: UseCreate) -> 
     for index, line in enumerate(data.lines):
         units_by_need[line.need_id] = units_by_need.get(line.need_id, 0) + line.units
         first_index.setdefault(line.need_id, index)
+    # The rows locked alone (a FOR UPDATE cannot cover the joined item), in one order.
+    await session.execute(
+        select(Need.id)
+        .where(Need.id.in_(units_by_need), Need.campaign_id == campaign.id)
+        .order_by(Need.id)
+        .with_for_update()
+    )
     found = []
     for need_id in sorted(units_by_need):
-        need = await session.get(Need, need_id, with_for_update=True)
+        need = await session.get(Need, need_id)
         if need is None or need.campaign_id != campaign.id:
             message = _("This need does not exist.")
             errors.append(FieldError(f"lines.{first_index[need_id]}.need_id", message))

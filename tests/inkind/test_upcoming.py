@@ -89,3 +89,19 @@ async def test_no_upcoming_pledge_says_so(client, session):
 async def test_upcoming_pledges_are_for_the_team_only(client, session):
     await create_campaign(session)
     assert (await client.get(PAGE)).status_code in (303, 401)
+
+
+async def test_a_pledge_whose_day_passed_is_listed_as_late_until_it_expires(client, session):
+    campaign = await create_campaign(session)
+    diapers = await create_need(session, campaign)
+    late = (await pledge(session, campaign, {diapers: 60}, today=today())).pledge
+    gone = (await pledge(session, campaign, {diapers: 30}, today=today())).pledge
+    # Their days passed (a pledge cannot be made for the past): one yesterday, one long ago.
+    late.due_on = today() - timedelta(days=1)
+    gone.due_on = today() - timedelta(days=30)
+    codes = (late.code, gone.code)
+    await session.flush()
+    await log_in(client, "owner-palidzesim@example.org")
+    text = text_of((await client.get(PAGE)).text)
+    assert f"{format_day(today() - timedelta(days=1), 'full')} · late" in text
+    assert codes[0] in text and codes[1] not in text
