@@ -5,7 +5,7 @@ their ledger in the same transaction. This module proves it, in production (the 
 an hourly job) and in the tests (after every test that touched the database):
 
 - the kitty: KittyTotal (raised, donors) per campaign vs the donations counted minus refunds;
-- goods per (need, day): InkindTotal (pledged, received, refused) vs the in-kind entries;
+- goods per (need, day): InkindTotal (pledged, received, refused, used) vs the in-kind entries;
 - each pledge line: its units still open vs the ledger's pledged entries for that pledge and
   need, and its received/refused units vs the receipt entries of the deliveries that settled it.
 
@@ -125,6 +125,7 @@ async def goods_total_drifts(session: AsyncSession) -> list[Drift]:
             func.sum(InkindEntry.pledged_delta).label("pledged"),
             func.sum(InkindEntry.received_delta).label("received"),
             func.sum(InkindEntry.refused_delta).label("refused"),
+            func.sum(InkindEntry.used_delta).label("used"),
         )
         .group_by(InkindEntry.need_id, InkindEntry.day)
         .subquery()
@@ -132,7 +133,7 @@ async def goods_total_drifts(session: AsyncSession) -> list[Drift]:
     keys = union(
         select(InkindTotal.need_id, InkindTotal.day), select(ledger.c.need_id, ledger.c.day)
     ).subquery()
-    fields = ("pledged", "received", "refused")
+    fields = ("pledged", "received", "refused", "used")
     rows = await session.execute(
         select(
             keys.c.need_id,
@@ -153,8 +154,8 @@ async def goods_total_drifts(session: AsyncSession) -> list[Drift]:
         Drift(
             "goods total",
             (("need", row[0]), ("day", row[1])),
-            dict(zip(fields, map(_int, row[2:5]), strict=True)),
-            dict(zip(fields, map(_int, row[5:8]), strict=True)),
+            dict(zip(fields, map(_int, row[2:6]), strict=True)),
+            dict(zip(fields, map(_int, row[6:10]), strict=True)),
         )
         for row in rows
     ]

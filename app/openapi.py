@@ -78,6 +78,8 @@ EXTRA_ERRORS: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/campaigns/{tag}/pledges"): (409, 429),
     ("GET", "/pledges/{code}"): (403,),
     ("POST", "/campaigns/{tag}/deliveries"): (403, 409),
+    ("PATCH", "/campaigns/{tag}/needs/{need_id}"): (403,),
+    ("POST", "/campaigns/{tag}/uses"): (403, 409),
 }
 
 

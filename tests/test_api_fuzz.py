@@ -52,7 +52,7 @@ from app.main import create_app
 from app.updates import expenses
 from app.updates import service as updates
 from tests.factories import DEFAULT_PASSWORD, create_campaign, create_user
-from tests.inkind.factories import create_need, create_point, create_slot, pledge
+from tests.inkind.factories import create_need, create_point, create_slot, deliver, pledge
 
 # A deeper run: AIDONS_FUZZ_EXAMPLES=200 pytest tests/test_api_fuzz.py
 MAX_EXAMPLES = int(os.environ.get("AIDONS_FUZZ_EXAMPLES", "25"))
@@ -106,6 +106,8 @@ STATED_IN_WORDS = {
         "due_on",
     },
     "POST /api/v1/campaigns/{tag}/deliveries": {"lines.*.need_id"},
+    "PATCH /api/v1/campaigns/{tag}/needs/{need_id}": {"per_day_units", "target_units"},
+    "POST /api/v1/campaigns/{tag}/uses": {"lines.*.need_id", "lines.*.units", "used_on"},
 }
 
 
@@ -201,6 +203,8 @@ async def _world(session) -> dict:
     point = await create_point(session, campaign)
     slot = await create_slot(session, point, day=today)
     pledged = await pledge(session, campaign, {diapers: 30}, today=today)
+    stocked = [{"need_id": need.id, "accepted_units": 1_000_000} for need in (diapers, milk)]
+    await deliver(session, campaign, owner, today, lines=stocked)  # goods on hand to use
     gift = donations.GiftInput(2_000, "Līga", False, "", "liga@example.org")
     donation = await donations.record_offline(session, campaign, owner, gift, "cash", None, "")
     update = await updates.create_update(
@@ -248,6 +252,8 @@ def _steer(case, world: dict, data) -> None:
     for name in ("donation_id", "update_id", "expense_id", "code"):
         if name in params and _often(data, f"real {name}"):
             params[name] = world[name]
+    if "need_id" in params and _often(data, "real need_id"):
+        params["need_id"] = data.draw(st.sampled_from(world["need_id"]), label="need_id")
     query = case.query if isinstance(case.query, dict) else None
     donor_link = query is not None and params.get("code") == world["code"]
     if donor_link and _often(data, "donor link", 5):

@@ -124,7 +124,9 @@ async def test_a_drifted_need_day_bucket_is_reported_with_its_need_and_day(sessi
     await session.execute(delete(InkindTotal).where(InkindTotal.need_id == diapers.id))
     drifts = await ledgers.check(session)
     assert {drift.ids for drift in drifts} >= {(("need", diapers.id), ("day", today))}
-    assert all(drift.cached == {"pledged": 0, "received": 0, "refused": 0} for drift in drifts)
+    assert all(
+        drift.cached == {"pledged": 0, "received": 0, "refused": 0, "used": 0} for drift in drifts
+    )
 
 
 @pytest.mark.ledger_drift

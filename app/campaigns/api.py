@@ -145,7 +145,12 @@ async def api_progress(tag: str, request: Request, session: SessionDep, user: Ap
         goods_givers=results.goods_givers,
         outcomes=[
             GoodsOutcomeOut(
-                item=g.item, unit=g.unit, received=g.received, days_covered=g.days_covered
+                item=g.item,
+                unit=g.unit,
+                received=g.received,
+                used=g.used,
+                on_hand=g.on_hand,
+                days_covered=g.days_covered,
             )
             for g in results.goods
         ],

@@ -150,7 +150,11 @@ class GoodsOutcomeOut(BaseModel):
     item: str
     unit: str
     received: int = Field(description="Units received since the start (deliveries and purchases)")
-    days_covered: int | None = Field(description="For daily needs: received ÷ units a day")
+    used: int = Field(default=0, description="Units handed out or used since the start")
+    on_hand: int = Field(default=0, description="Units still on hand: received − used")
+    days_covered: int | None = Field(
+        description="For daily needs: whole days the units on hand last (on_hand ÷ units a day)"
+    )
 
 
 class ProgressOut(BaseModel):

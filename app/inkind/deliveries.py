@@ -199,19 +199,23 @@ async def correct(
     received: int,
     refused: int,
     why: str,
+    *,
+    used: int = 0,
 ) -> None:
-    """A correction is a new entry with who and why; the history stays as it was."""
+    """A correction is a new entry with who and why; the history stays as it was. It may
+    change what was received, refused or used (handed out), never below zero, and never
+    leaving less on hand than nothing."""
     try:
         need = await get_need(session, campaign, need_id)
     except NotFound:
         raise ValidationFailed([FieldError("need_id", _("Choose the need to correct."))]) from None
     why = clean_line(why)
     errors = []
-    if received == 0 and refused == 0:
+    if received == 0 and refused == 0 and used == 0:
         errors.append(FieldError("received", _("Enter a change, e.g. -20 or 15.")))
     if len(why) < 3:
         errors.append(FieldError("why", _("Say why, for the record.")))
-    for field, value in (("received", received), ("refused", refused)):
+    for field, value in (("received", received), ("refused", refused), ("used", used)):
         if abs(value) > MAX_UNITS:
             message = _("Enter a number between -%(n)s and %(n)s.", n=format_number(MAX_UNITS))
             errors.append(FieldError(field, message))
@@ -221,12 +225,23 @@ async def correct(
     current = (await ledger.totals(session, [need.id], [bucket])).get(
         (need.id, bucket), ledger.Totals()
     )
+    message = _("That would make the count negative.")
     if current.received + received < 0 or current.refused + refused < 0:
-        message = _("That would make the count negative.")
         errors.append(FieldError("received", message))
+    if current.used + used < 0:
+        errors.append(FieldError("used", message))
+    if not errors and received - used < 0:
+        on_hand = (await ledger.stock(session, [need.id])).get(need.id, ledger.Stock()).on_hand
+        if on_hand + received - used < 0:
+            message = _(
+                "Only %(n)s %(unit)s are on hand: that would leave less than nothing.",
+                n=format_number(max(on_hand, 0)),
+                unit=need.item.unit,
+            )
+            errors.append(FieldError("used" if used else "received", message))
     if errors:
         raise ValidationFailed(errors)
     await ledger.record(
         session, need, day, EntryKind.CORRECTION, actor="team", actor_id=user.id,
-        received=received, refused=refused, note=why,
+        received=received, refused=refused, used=used, note=why,
     )  # fmt: skip

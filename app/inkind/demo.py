@@ -1,5 +1,6 @@
 """#palidzesim's goods for `aidons demo`: its two daily needs, a drop-off point, a few
-pledges and deliveries. Added once: a campaign that already has needs is left as it is."""
+pledges and deliveries, and goods used at the shelter (so the progress page shows received,
+used and on hand). Added once: a campaign that already has needs is left as it is."""
 
 from datetime import date, time, timedelta
 
@@ -8,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
 from app.campaigns.models import Campaign
-from app.inkind import deliveries, needs, pledges
+from app.inkind import deliveries, needs, pledges, stock
 from app.inkind.models import Item
 from app.inkind.schemas import DeliveryCreate, NeedCreate, PledgeCreate
 
@@ -63,4 +64,19 @@ async def load_goods(session: AsyncSession, campaign: Campaign, user: User, toda
         donor_name="A neighbour", lines=[{"need_id": diapers.id, "accepted_units": 90}]
     )
     await deliveries.record_delivery(session, campaign, user, walk_in, today)
+    yesterday = today - timedelta(days=1)
+    shop = DeliveryCreate(
+        donor_name="Corner shop, Brīvības iela",
+        lines=[{"need_id": diapers.id, "accepted_units": 600}],
+        received_on=yesterday,
+    )
+    await deliveries.record_delivery(session, campaign, user, shop, today)
+    for day, lines, note in [
+        (yesterday, [(diapers, 300)], "day and night shifts"),
+        (today, [(diapers, 240), (milk, 12)], "morning and afternoon feeds"),
+    ]:
+        use = stock.UseCreate(
+            used_on=day, note=note, lines=[{"need_id": n.id, "units": u} for n, u in lines]
+        )
+        await stock.record_use(session, campaign, user, use, today)
     return True

@@ -12,13 +12,16 @@ from app.csvexport import csv_response
 from app.db import SessionDep, WriteSessionDep
 from app.errors import AppError, ValidationFailed
 from app.i18n import _
-from app.inkind import closing, deliveries, forms, needs, pledges, service
-from app.inkind.models import Delivery, Pledge
-from app.inkind.views import errors_of, team_base, today
+from app.inkind import closing, deliveries, exports, forms, needs, pledges, service
+from app.inkind.models import Pledge
+from app.inkind.views import errors_of, place_errors, team_base, today
 from app.labels import choices
 from app.web import redirect, render, verify_csrf
 
 pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
+
+# The quick-entry fields of a delivery form, one of each per need: accepted_<need id>, …
+DELIVERY_LINE_FIELDS = ("accepted", "refused", "reason")
 
 # --- CSV exports -------------------------------------------------------------------------
 
@@ -48,22 +51,23 @@ async def export_pledges(session: SessionDep, viewer: ExportCampaign):
 
 @pages.get("/dashboard/c/{tag}/goods/deliveries.csv")
 async def export_deliveries(session: SessionDep, viewer: ExportCampaign):
+    """Every movement of goods, one row per need: receipts, walk-ins, purchases, corrections
+    and goods used. Per item, the received column sums to the progress page's "received" and
+    received minus used to what is on hand."""
     campaign = viewer.campaign
-    rows = await session.scalars(
-        select(Delivery).where(Delivery.campaign_id == campaign.id).order_by(Delivery.id)
-    )
     data = [
         [
-            d.id, d.received_on.isoformat(), d.created_at.isoformat(),
-            d.pledge.code if d.pledge else "", d.donor_name, line.need.item.name,
-            line.accepted_units, line.refused_units, line.refusal_reason, d.note,
+            m.entry.id, m.entry.kind, m.day.isoformat(), m.recorded_at.isoformat(),
+            m.delivery.id if m.delivery else "", m.delivery.pledge.code if m.delivery and
+            m.delivery.pledge else "", m.delivery.donor_name if m.delivery else "",
+            m.need.item.name, m.need.item.unit, m.entry.received_delta, m.entry.refused_delta,
+            m.entry.used_delta, m.entry.refusal_reason, m.entry.note, m.recorded_by,
         ]
-        for d in rows
-        for line in d.lines
+        for m in await exports.movements(session, campaign)
     ]  # fmt: skip
     header = [
-        "delivery", "received_on", "recorded_at", "pledge_code", "donor_name", "item",
-        "accepted", "refused", "refusal_reason", "note",
+        "entry", "kind", "day", "recorded_at", "delivery", "pledge_code", "donor_name", "item",
+        "unit", "received", "refused", "used", "refusal_reason", "note", "recorded_by",
     ]  # fmt: skip
     return csv_response(f"{campaign.hashtag}-deliveries.csv", header, data)
 
@@ -111,6 +115,14 @@ async def _campaign_pledge(session, viewer, code, lock=False):
     return campaign, pledge
 
 
+async def _pledge_desk_refusal(request, session, viewer, pledge, form_name: str, exc: AppError):
+    """The pledge's page again, the refusal next to the button that was pressed."""
+    await session.refresh(pledge)
+    errors = {form_name: " ".join(e.message for e in exc.field_errors) or exc.message}
+    context = await _pledge_desk_context(session, viewer, pledge, errors=errors)
+    return render(request, "inkind/desk_pledge.html", context, status_code=exc.status_code)
+
+
 @pages.get("/dashboard/c/{tag}/desk/p/{code}")
 async def desk_pledge(code: str, request: Request, session: SessionDep, viewer: DeskCampaign):
     _campaign, pledge = await _campaign_pledge(session, viewer, code)
@@ -120,7 +132,7 @@ async def desk_pledge(code: str, request: Request, session: SessionDep, viewer: 
 
 @pages.post("/dashboard/c/{tag}/desk/p/{code}/confirm")
 async def confirm_full(
-    session: WriteSessionDep, code: str, viewer: DeskCampaign,
+    session: WriteSessionDep, code: str, request: Request, viewer: DeskCampaign,
     idempotency_key: Annotated[str, Form()] = "",
 ):  # fmt: skip
     campaign, pledge = await _campaign_pledge(session, viewer, code)
@@ -130,7 +142,7 @@ async def confirm_full(
     try:
         await deliveries.record_delivery(session, campaign, viewer.user, data, today())
     except AppError as exc:
-        return redirect(f"{team_base(campaign)}/desk/p/{pledge.code}", exc.message, "error")
+        return await _pledge_desk_refusal(request, session, viewer, pledge, "confirm", exc)
     return redirect(
         f"{team_base(campaign)}/desk",
         _("Pledge %(code)s received in full. Thank you!", code=pledge.code),
@@ -147,8 +159,12 @@ async def deliver_part(session: WriteSessionDep, code: str, request: Request, vi
         await deliveries.record_delivery(session, campaign, viewer.user, data, today())
     except AppError as exc:
         await session.refresh(pledge)
+        fields = {
+            f"{name}_{line.need_id}" for line in pledge.lines for name in DELIVERY_LINE_FIELDS
+        } | {"note"}
+        errors = place_errors(errors_of(exc), fields)
         context = await _pledge_desk_context(
-            session, viewer, pledge, forms.form_values(form), errors_of(exc)
+            session, viewer, pledge, forms.form_values(form), errors
         )
         return render(request, "inkind/desk_pledge.html", context, status_code=exc.status_code)
     return redirect(f"{team_base(campaign)}/desk/p/{pledge.code}", _("Delivery recorded."))
@@ -156,7 +172,7 @@ async def deliver_part(session: WriteSessionDep, code: str, request: Request, vi
 
 @pages.post("/dashboard/c/{tag}/desk/p/{code}/cancel")
 async def team_cancel(
-    session: WriteSessionDep, code: str, viewer: DeskCampaign,
+    session: WriteSessionDep, code: str, request: Request, viewer: DeskCampaign,
     why: Annotated[str, Form()] = "",
 ):  # fmt: skip
     campaign, pledge = await _campaign_pledge(session, viewer, code, lock=True)
@@ -164,15 +180,19 @@ async def team_cancel(
         note = why.strip() or "cancelled by the team"
         await closing.cancel(session, pledge, actor="team", actor_id=viewer.user.id, note=note)
     except AppError as exc:
-        return redirect(f"{team_base(campaign)}/desk/p/{pledge.code}", exc.message, "error")
+        return await _pledge_desk_refusal(request, session, viewer, pledge, "cancel", exc)
     return redirect(f"{team_base(campaign)}/desk/p/{pledge.code}", _("Pledge cancelled."))
 
 
-async def _walk_in_context(session, viewer, values=None, errors=None) -> dict:
+async def _walk_in_context(
+    session, viewer, values=None, errors=None, correction_values=None, correction_errors=None
+) -> dict:
+    """The walk-in page has two forms, each with its own values and errors."""
     campaign = viewer.campaign
     values = values or {}
     values.setdefault("idempotency_key", secrets.token_urlsafe(16))
-    values.setdefault("day", today().isoformat())
+    correction_values = correction_values or {}
+    correction_values.setdefault("day", today().isoformat())
     return {
         "campaign": campaign,
         "viewer": viewer,
@@ -181,6 +201,8 @@ async def _walk_in_context(session, viewer, values=None, errors=None) -> dict:
         "reasons": choices("refusal_reason"),
         "values": values,
         "errors": errors or {},
+        "correction_values": correction_values,
+        "correction_errors": correction_errors or {},
     }
 
 
@@ -198,7 +220,9 @@ async def walk_in(session: WriteSessionDep, request: Request, viewer: DeskCampai
         data = forms.delivery_input(form, [need.id for need in active])
         await deliveries.record_delivery(session, campaign, viewer.user, data, today())
     except AppError as exc:
-        context = await _walk_in_context(session, viewer, forms.form_values(form), errors_of(exc))
+        fields = {f"{name}_{need.id}" for need in active for name in DELIVERY_LINE_FIELDS}
+        errors = place_errors(errors_of(exc), fields | {"donor_name", "note"})
+        context = await _walk_in_context(session, viewer, forms.form_values(form), errors)
         return render(request, "inkind/walk_in.html", context, status_code=exc.status_code)
     return redirect(f"{team_base(campaign)}/desk", _("Walk-in gift recorded. Thank you!"))
 
@@ -212,21 +236,21 @@ async def correction(session: WriteSessionDep, request: Request, viewer: DeskCam
     day = forms._date(str(form.get("day", "")), "day", errors) or today()
     received = _signed(str(form.get("received", "")), "received", errors)
     refused = _signed(str(form.get("refused", "")), "refused", errors)
+    used = _signed(str(form.get("used", "")), "used", errors)
     try:
         if errors:
             raise ValidationFailed(errors)
         await deliveries.correct(
-            session,
-            campaign,
-            viewer.user,
-            need_id,
-            day,
-            received,
-            refused,
-            str(form.get("why", "")),
-        )
+            session, campaign, viewer.user, need_id, day, received, refused,
+            str(form.get("why", "")), used=used,
+        )  # fmt: skip
     except AppError as exc:
-        context = await _walk_in_context(session, viewer, forms.form_values(form), errors_of(exc))
+        fields = {"need_id", "day", "received", "refused", "used", "why"}
+        context = await _walk_in_context(
+            session, viewer,
+            correction_values=forms.form_values(form),
+            correction_errors=place_errors(errors_of(exc), fields),
+        )  # fmt: skip
         return render(request, "inkind/walk_in.html", context, status_code=exc.status_code)
     return redirect(f"{team_base(campaign)}/desk", _("Correction recorded."))
 

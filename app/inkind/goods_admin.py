@@ -4,14 +4,15 @@ invitation links."""
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
+from pydantic import ValidationError
 
 from app.accounts.deps import CurrentUser
 from app.campaigns.access import GoodsCampaign, VolunteersCampaign
 from app.db import PathId, SessionDep, WriteSessionDep
-from app.errors import AppError
-from app.formatting import absolute_url
+from app.errors import AppError, FieldError, ValidationFailed
+from app.formatting import absolute_url, format_number
 from app.i18n import _
-from app.inkind import forms, needs, service, volunteers
+from app.inkind import forms, need_edits, needs, service, volunteers
 from app.inkind.views import errors_of, team_base, today
 from app.web import redirect, render, verify_csrf
 
@@ -20,7 +21,9 @@ pages = APIRouter(dependencies=[Depends(verify_csrf)], include_in_schema=False)
 # --- Needs -------------------------------------------------------------------------------
 
 
-async def _goods_context(session, viewer, values=None, errors=None) -> dict:
+async def _goods_context(
+    session, viewer, values=None, errors=None, edit_values=None, edit_errors=None
+) -> dict:
     campaign = viewer.campaign
     all_needs = await needs.list_needs(session, campaign, active_only=False)
     return {
@@ -28,8 +31,12 @@ async def _goods_context(session, viewer, values=None, errors=None) -> dict:
         "viewer": viewer,
         "base": team_base(campaign),
         "figures": await needs.figures(session, all_needs, today()),
+        "history": await need_edits.history(session, [need.id for need in all_needs]),
         "values": values or {"kind": "daily", "priority": "2", "policy": "accept_surplus"},
         "errors": errors or {},
+        # The forms that change a need's quantity, one per need: fields end with _<need id>.
+        "edit_values": edit_values or {},
+        "edit_errors": edit_errors or {},
     }
 
 
@@ -48,6 +55,58 @@ async def create_need(request: Request, session: WriteSessionDep, viewer: GoodsC
         context = await _goods_context(session, viewer, forms.form_values(form), errors_of(exc))
         return render(request, "inkind/goods.html", context, status_code=exc.status_code)
     return redirect(f"{team_base(campaign)}/goods", _("Need added."))
+
+
+def _quantity_input(form, need) -> need_edits.NeedQuantityChange:
+    errors: list[FieldError] = []
+    suffix = f"_{need.id}"
+    quantity = forms._int(str(form.get("quantity" + suffix, "")), "quantity" + suffix, errors, 1)
+    if quantity is None and not errors:
+        errors.append(FieldError("quantity" + suffix, _("Enter the new quantity, in units.")))
+    if errors:
+        raise ValidationFailed(errors)
+    data = {need_edits.quantity_field(need): quantity, "note": str(form.get("note" + suffix, ""))}
+    try:
+        return need_edits.NeedQuantityChange.model_validate(data)
+    except ValidationError as exc:
+        rename = {"note": "note" + suffix}
+        forms._raise(exc, [], rename=lambda field: rename.get(field, "quantity" + suffix))
+
+
+@pages.post("/dashboard/c/{tag}/goods/needs/{need_id}/quantity")
+async def change_need_quantity(
+    need_id: PathId, request: Request, session: WriteSessionDep, viewer: GoodsCampaign
+):
+    campaign = viewer.campaign
+    need = await needs.get_need(session, campaign, need_id)
+    form = await request.form()
+    try:
+        change = await need_edits.change_quantity(
+            session, need, viewer.user, _quantity_input(form, need)
+        )
+    except AppError as exc:
+        errors = errors_of(exc)
+        if "form" in errors:
+            errors = {f"quantity_{need.id}": errors["form"]}
+        context = await _goods_context(
+            session, viewer, edit_values=forms.form_values(form), edit_errors=errors
+        )
+        return render(request, "inkind/goods.html", context, status_code=exc.status_code)
+    if change is None:
+        return redirect(f"{team_base(campaign)}/goods", _("Nothing changed: it is the same."))
+    if need.is_daily:
+        message = _(
+            "%(item)s: changed from %(old)s to %(new)s a day.",
+            item=need.item.name, old=format_number(change.old_value or 0),
+            new=format_number(change.new_value),
+        )  # fmt: skip
+    else:
+        message = _(
+            "%(item)s: changed from %(old)s to %(new)s in total.",
+            item=need.item.name, old=format_number(change.old_value or 0),
+            new=format_number(change.new_value),
+        )  # fmt: skip
+    return redirect(f"{team_base(campaign)}/goods", message)
 
 
 @pages.post("/dashboard/c/{tag}/goods/needs/{need_id}/active")

@@ -59,6 +59,7 @@ class EntryKind(enum.StrEnum):
     RECEIVED = "received"
     CORRECTION = "correction"
     PURCHASED = "purchased"  # bought with the kitty's money (see the expense it notes)
+    USED = "used"  # handed out or used: leaves what is on hand (see the StockUse it belongs to)
 
 
 class RefusalReason(enum.StrEnum):
@@ -278,11 +279,15 @@ class InkindEntry(Base):
     pledged_delta: Mapped[int] = mapped_column(Integer, default=0)
     received_delta: Mapped[int] = mapped_column(Integer, default=0)
     refused_delta: Mapped[int] = mapped_column(Integer, default=0)
+    used_delta: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     pledge_id: Mapped[int | None] = mapped_column(
         ForeignKey("inkind_pledges.id", ondelete="SET NULL"), nullable=True, index=True
     )
     delivery_id: Mapped[int | None] = mapped_column(
         ForeignKey("inkind_deliveries.id", ondelete="SET NULL"), nullable=True
+    )
+    use_id: Mapped[int | None] = mapped_column(
+        ForeignKey("inkind_stock_uses.id", ondelete="SET NULL"), nullable=True
     )
     refusal_reason: Mapped[str] = mapped_column(String(20), default="")
     actor_id: Mapped[int | None] = mapped_column(
@@ -305,6 +310,7 @@ class InkindTotal(Base):
     pledged: Mapped[int] = mapped_column(Integer, default=0)
     received: Mapped[int] = mapped_column(Integer, default=0)
     refused: Mapped[int] = mapped_column(Integer, default=0)
+    used: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class VolunteerInvite(Base):
@@ -324,3 +330,44 @@ class VolunteerInvite(Base):
     expires_at = mapped_column(UTCDateTime, nullable=False)
     revoked_at = mapped_column(UTCDateTime, nullable=True)
     accepted_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StockUse(Base):
+    """Goods handed out or used on a day, as a volunteer recorded them: one submit of the use
+    form (its lines are the USED ledger entries pointing here). The idempotency key makes a
+    double tap one record."""
+
+    __tablename__ = "inkind_stock_uses"
+    __table_args__ = (UniqueConstraint("campaign_id", "idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    used_on = mapped_column(Date, nullable=False)
+    note: Mapped[str] = mapped_column(String(300), default="")
+    idempotency_key: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class NeedChange(Base):
+    """An append-only history of a need's quantity (target or daily rate): who changed it from
+    what to what, and when. The need row holds the current value; this keeps the past."""
+
+    __tablename__ = "inkind_need_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    need_id: Mapped[int] = mapped_column(
+        ForeignKey("inkind_needs.id", ondelete="CASCADE"), index=True
+    )
+    field: Mapped[str] = mapped_column(String(20))  # "per_day_units" or "target_units"
+    old_value: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    new_value: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(String(300), default="")
+    changed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)

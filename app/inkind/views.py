@@ -19,3 +19,13 @@ def team_base(campaign) -> str:
 def errors_of(exc: AppError) -> dict[str, str]:
     """Field errors by field name, or the message for the whole form."""
     return {e.field: e.message for e in exc.field_errors} or {"form": exc.message}
+
+
+def place_errors(errors: dict[str, str], fields: set[str]) -> dict[str, str]:
+    """Errors shown once, where they belong: a field's next to that field, any other (about
+    the whole form) under "form", next to its submit button."""
+    placed = {name: message for name, message in errors.items() if name in fields}
+    rest = [message for name, message in errors.items() if name not in fields]
+    if rest:
+        placed["form"] = " ".join(dict.fromkeys(rest))
+    return placed

@@ -126,11 +126,12 @@ async def test_every_team_page_has_the_one_navigation_for_the_viewers_role(clien
     base = "/dashboard/c/navtag"
     pages = ["/edit", "/donations", "/updates", "/updates/new", "/expenses", "/goods"]
     pages += ["/goods/points", "/goods/volunteers", "/desk", "/desk/walk-in", "/donations/offline"]
+    pages += ["/goods/upcoming"]
     for page in pages:
         links = await _nav_links(client, base + page)
         assert list(links) == [
             "Campaign", "Preview", "Gifts", "Field updates", "Spending", "Needs",
-            "Drop-off points", "Volunteers", "Drop-off desk",
+            "Drop-off points", "Volunteers", "Drop-off desk", "Upcoming pledges",
         ], page  # fmt: skip
     # The open page is marked, and only it: a sub-page marks its section.
     points = await _nav_links(client, base + "/goods/points")
@@ -139,13 +140,15 @@ async def test_every_team_page_has_the_one_navigation_for_the_viewers_role(clien
     assert (await _nav_links(client, base + "/desk/walk-in"))["Drop-off desk"] == "true"
     # Any spelling of the hashtag in the address finds the same page.
     assert (await _nav_links(client, "/dashboard/c/NAVTAG/goods"))["Needs"] == "page"
+    upcoming = await _nav_links(client, base + "/goods/upcoming")
+    assert [label for label, current in upcoming.items() if current] == ["Upcoming pledges"]
     # Public pages have no team navigation.
     assert 'class="team-nav"' not in (await client.get("/h/navtag")).text
 
     client.cookies.clear()
     await log_in(client, volunteer_email)
     links = await _nav_links(client, base + "/desk")
-    assert list(links) == ["Preview", "Field updates", "Drop-off desk"]
+    assert list(links) == ["Preview", "Field updates", "Drop-off desk", "Upcoming pledges"]
     assert links["Drop-off desk"] == "page"
 
 

@@ -255,7 +255,7 @@ async def test_organizer_manages_needs_points_and_exports_csv(client, session):
     csv = await client.get(f"{base}/pledges.csv")
     assert csv.headers["content-type"].startswith("text/csv")
     assert "liga@example.org" in csv.text and "'=HYPERLINK(evil)" in csv.text
-    assert (await client.get(f"{base}/deliveries.csv")).text.startswith("delivery,received_on")
+    assert (await client.get(f"{base}/deliveries.csv")).text.startswith("\ufeffentry,kind,day")
     edit = await client.get("/dashboard/c/palidzesim/edit")
     assert 'href="/dashboard/c/palidzesim/goods"' in edit.text
 

@@ -52,7 +52,14 @@ async def test_an_expense_that_bought_goods_counts_them_as_received(client, sess
     progress = (await client.get("/api/v1/campaigns/palidzesim/progress")).json()
     assert progress["spent_minor"] == 43_000 and progress["balance_minor"] == 82_000
     assert progress["outcomes"] == [
-        {"item": "Formula milk", "unit": "bottles", "received": 300, "days_covered": 1}
+        {
+            "item": "Formula milk",
+            "unit": "bottles",
+            "received": 300,
+            "used": 0,
+            "on_hand": 300,
+            "days_covered": 1,
+        }
     ]
     entries = list(
         await session.scalars(select(InkindEntry).where(InkindEntry.kind == "purchased"))
@@ -64,7 +71,7 @@ async def test_an_expense_that_bought_goods_counts_them_as_received(client, sess
     page = (await client.get("/h/palidzesim/progress")).text
     assert "Raised €1,250.00 · spent €430.00 · balance €820.00" in page
     assert "300 bottles of formula milk" in page and "300 bottles received" in page
-    assert "1 day of need covered (300 a day)" in page
+    assert "1 day of need covered by what is on hand (300 a day)" in page
 
 
 async def test_an_expense_for_goods_answers_without_the_need_already_loaded(client, session):
