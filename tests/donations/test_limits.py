@@ -254,3 +254,67 @@ def test_client_keys_group_an_ipv6_network_and_change_every_day(monkeypatch):
     monkeypatch.setattr(limits, "utcnow", lambda: datetime(2031, 1, 2, 3, 4))
     assert limits.client_key("198.51.100.7") != today
     assert re.fullmatch("[0-9a-f]{24}", today)
+
+
+# --- The donation form -------------------------------------------------------------------------
+
+
+def page_challenge(html: str) -> dict:
+    match = re.search(r"data-altcha='([^']+)'", html)
+    assert match, "no challenge on the page"
+    return json.loads(match.group(1).replace("&#34;", '"').replace("&quot;", '"'))
+
+
+async def test_the_form_carries_the_challenge_and_sends_itself_once_solved(
+    app, session, limit_settings
+):
+    limit_settings(GIFT_CHALLENGE_CLIENT_STARTS=0)
+    await create_campaign(session)
+    donate = "/h/palidzesim/donate"
+    async with from_address(app, "203.0.113.7") as browser:
+        calm = await browser.get(donate)
+        assert "data-altcha" not in calm.text  # nothing suspicious yet: no check at all
+        token = await csrf_token(browser, donate)
+        form = {"csrf_token": token, "amount": "20", "donor_name": "Anna", "idempotency_key": "k1"}
+        asked = await browser.post(donate, data=form)
+        assert asked.status_code == 428
+        assert 'data-altcha-send="1"' in asked.text and 'name="altcha"' in asked.text
+        assert "Checking you are not a robot…" in asked.text
+        assert 'value="Anna"' in asked.text  # what the donor typed is kept
+        solution = solve(page_challenge(asked.text))
+        started = await browser.post(donate, data={**form, "altcha": solution})
+        assert started.status_code == 303
+        assert "/demo-checkout/" in started.headers["location"]
+        # Pre-solved while the donor types: the next form already carries a challenge.
+        shown = await browser.get(donate)
+        assert 'data-altcha-send="0"' in shown.text
+        replayed = await browser.post(
+            donate, data={**form, "idempotency_key": "k2", "altcha": solution}
+        )
+    assert replayed.status_code == 428
+    assert "The robot check did not go through" in replayed.text
+    assert 'data-altcha-send="0"' in replayed.text
+
+
+async def test_the_form_says_so_in_french(app, session, limit_settings):
+    limit_settings(GIFT_CHALLENGE_CLIENT_STARTS=0)
+    await create_campaign(session)
+    async with from_address(app, "203.0.113.7") as browser:
+        token = await csrf_token(browser, "/h/palidzesim/donate")
+        asked = await browser.post(
+            "/h/palidzesim/donate",
+            data={"csrf_token": token, "amount": "20"},
+            headers={"Accept-Language": "fr"},
+        )
+    assert asked.status_code == 428
+    assert "Nous vérifions que vous n’êtes pas un robot…" in asked.text
+
+
+async def test_the_api_documents_the_challenge(client):
+    document = (await client.get("/api/v1/openapi.json")).json()
+    operation = document["paths"]["/api/v1/campaigns/{tag}/donations"]["post"]
+    asked = operation["responses"]["428"]["content"]["application/problem+json"]["schema"]
+    assert asked == {"$ref": "#/components/schemas/ChallengeProblem"}
+    schema = document["components"]["schemas"]["ChallengeProblem"]
+    assert "challenge" in schema["required"]
+    assert any(p["name"] == "altcha" and p["in"] == "header" for p in operation["parameters"])
