@@ -7,6 +7,7 @@ import re
 from contextlib import asynccontextmanager
 from datetime import datetime
 
+import jsonschema_rs
 import pytest
 from altcha import solve_challenge_v1
 from httpx import ASGITransport, AsyncClient
@@ -310,8 +311,14 @@ async def test_the_form_says_so_in_french(app, session, limit_settings):
     assert "Nous vérifions que vous n’êtes pas un robot…" in asked.text
 
 
-async def test_the_api_documents_the_challenge(client):
+async def test_the_api_documents_the_challenge(app, client, session, limit_settings):
+    limit_settings(GIFT_CHALLENGE_CLIENT_STARTS=0)
+    await create_campaign(session)
+    async with from_address(app, "203.0.113.7") as http:
+        asked = (await start(http)).json()
     document = (await client.get("/api/v1/openapi.json")).json()
+    root = {**document, "$ref": "#/components/schemas/ChallengeProblem"}
+    jsonschema_rs.validator_for(root).validate(asked)
     operation = document["paths"]["/api/v1/campaigns/{tag}/donations"]["post"]
     asked = operation["responses"]["428"]["content"]["application/problem+json"]["schema"]
     assert asked == {"$ref": "#/components/schemas/ChallengeProblem"}
