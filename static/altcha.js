@@ -45,6 +45,11 @@
     say(box.dataset.working);
   });
 
+  // Back to this page from the checkout (the page is restored as it was): the button works.
+  window.addEventListener("pageshow", (event) => {
+    if (event.persisted) button.disabled = false;
+  });
+
   say(box.dataset.working);
   if (sendWhenDone) button.disabled = true;
   solve().then((number) => {

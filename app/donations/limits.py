@@ -69,8 +69,9 @@ def client_key(ip: str) -> str:
 def _email_key(email: str | None) -> str | None:
     if not email or not email.strip():
         return None
-    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()[:24]
-    return f"gift:email:{digest}"
+    secret = get_settings().secret_key.encode()
+    address = email.strip().lower().encode()
+    return f"gift:email:{hmac.new(secret, address, hashlib.sha256).hexdigest()[:24]}"
 
 
 def _failing(failures: float, successes: float, threshold: int, share: float) -> bool:
