@@ -68,6 +68,24 @@ class Settings(BaseSettings):
     # Only for `make bench`: /_bench/bare, the baseline the landing page is measured against.
     enable_bench_endpoint: bool = False
 
+    # Gift starts (app/donations/limits.py). No volume cap: a proof of work (ALTCHA) is asked
+    # when a client (IP) or a campaign fails often, or one IP starts very many gifts; only an
+    # absurd rate or repeated wrong proofs are refused (429). Counted over a sliding window.
+    gift_limit_window_seconds: int = 600
+    # Declined, failed or abandoned gifts of one client, and of one campaign, before the
+    # proof is asked, when they are at least this share of the settled gifts (the rest paid).
+    gift_challenge_client_failures: int = 5
+    gift_challenge_campaign_failures: int = 30
+    gift_challenge_failure_share: float = 0.8
+    # Starts from one IP (phones behind a carrier NAT share one) and from one email.
+    gift_challenge_client_starts: int = 200
+    gift_challenge_email_starts: int = 5
+    gift_refuse_client_starts: int = 1200
+    gift_refuse_wrong_proofs: int = 30
+    # Work per proof: the browser tries on average half this many SHA-256 hashes.
+    gift_challenge_max_number: int = 50_000
+    gift_challenge_lifetime_seconds: int = 1200
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:

@@ -42,6 +42,26 @@ class Problem(BaseModel):
     )
 
 
+class AltchaChallenge(BaseModel):
+    """A proof of work (ALTCHA): the n, 0 <= n <= maxnumber, with SHA-256(salt + n) == challenge."""
+
+    algorithm: str = Field(description="SHA-256")
+    challenge: str = Field(description="The hash to reach, in lowercase hex")
+    maxnumber: int = Field(description="The largest number to try")
+    salt: str = Field(description="Prefix each number with it, as it is")
+    signature: str = Field(description="Send it back with the solution")
+
+
+class ChallengeProblem(Problem):
+    """A 428: the gift start needs a solved proof of work first (card testing suspected)."""
+
+    type: str = Field(description="urn:aidons:problem:challenge-required")
+    challenge: AltchaChallenge = Field(
+        description="Send the request again with the header Altcha: base64 of the JSON "
+        "{algorithm, challenge, number, salt, signature}"
+    )
+
+
 DESCRIPTIONS = {
     400: "The body could not be read (not UTF-8, or not the declared content type)",
     401: "No bearer token where one is needed, or an invalid or revoked token "
@@ -52,6 +72,8 @@ DESCRIPTIONS = {
     "refunded, nothing left to deliver…)",
     413: "The request body or an uploaded file is too large",
     422: "The request does not fit: `errors` lists each field to fix",
+    428: "A proof of work is needed first (many declined or abandoned gifts lately): solve "
+    "`challenge` and send the request again with the solution in the Altcha header",
     429: "Too many attempts from this address: wait as long as Retry-After says",
 }
 
@@ -70,7 +92,7 @@ EXTRA_ERRORS: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/campaigns/{tag}/updates/{update_id}/photos"): (403,),
     ("POST", "/campaigns/{tag}/expenses"): (403,),
     ("POST", "/campaigns/{tag}/expenses/{expense_id}/receipt"): (403,),
-    ("POST", "/campaigns/{tag}/donations"): (409, 429),
+    ("POST", "/campaigns/{tag}/donations"): (409, 428, 429),
     ("GET", "/campaigns/{tag}/donations"): (403,),
     ("POST", "/campaigns/{tag}/donations/offline"): (403,),
     ("POST", "/donations/{donation_id}/refunds"): (403, 409),
@@ -134,9 +156,10 @@ def _error_statuses(
 
 
 def _problem_response(status: int) -> dict:
+    schema = "ChallengeProblem" if status == 428 else "Problem"
     response = {
         "description": DESCRIPTIONS[status],
-        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        "content": {PROBLEM_JSON: {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
     }
     if status in RESPONSE_HEADERS:
         response["headers"] = RESPONSE_HEADERS[status]
@@ -148,6 +171,9 @@ def _add_schemas(document: dict) -> None:
     problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     schemas.update(problem.pop("$defs", {}))
     schemas["Problem"] = problem
+    challenge = ChallengeProblem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(challenge.pop("$defs", {}))
+    schemas["ChallengeProblem"] = challenge
     # FastAPI's validation error shapes are never sent: its errors are problems too.
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)

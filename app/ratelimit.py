@@ -90,3 +90,69 @@ async def count(session: AsyncSession, key: str, window_seconds: int) -> int:
 async def purge_expired(session: AsyncSession, older_than_seconds: int = 86400) -> None:
     cutoff = int(clock()) - older_than_seconds
     await session.execute(delete(RateLimitCounter).where(RateLimitCounter.window_start < cutoff))
+
+
+# --- Signals for gift starts (app/donations/limits.py) -------------------------------------
+
+NO_LIMIT = 2**62
+
+
+async def note(session: AsyncSession, key: str, window_seconds: int) -> None:
+    """Count one event for `key` in the current window (kept even when the request is refused)."""
+    await hit(session, key, NO_LIMIT, window_seconds)
+
+
+async def recent(session: AsyncSession, keys: list[str], window_seconds: int) -> dict[str, float]:
+    """Events counted for each key over the last `window_seconds`, in one read.
+
+    A sliding estimate: the current window plus the part of the previous one still inside the
+    last `window_seconds`, so a count never drops to zero at a window's edge.
+    """
+    now = clock()
+    current = int(now) // window_seconds * window_seconds
+    previous = current - window_seconds
+    weight = 1 - (now - current) / window_seconds
+    hits: dict[tuple[str, int], int] = {}
+    redis_url = get_settings().redis_url
+    if redis_url:
+        names = [(key, start) for key in keys for start in (previous, current)]
+        values = await _redis_client(redis_url).mget(
+            [f"aidons:rl:{key}:{start}" for key, start in names]
+        )
+        hits = {name: int(value or 0) for name, value in zip(names, values, strict=True)}
+    else:
+        counter = RateLimitCounter
+        rows = await session.execute(
+            select(counter.key, counter.window_start, counter.hits).where(
+                counter.key.in_(keys), counter.window_start.in_((previous, current))
+            )
+        )
+        hits = {(key, start): count for key, start, count in rows}
+    return {
+        key: hits.get((key, current), 0) + hits.get((key, previous), 0) * weight for key in keys
+    }
+
+
+async def claim_once(session: AsyncSession, key: str, until: int) -> bool:
+    """True the first time `key` is claimed; False for every later claim until `until` (a Unix
+    time) has passed. The claim survives a refused request, like the counters."""
+    redis_url = get_settings().redis_url
+    if redis_url:
+        ttl = max(1, until - int(clock()))
+        return bool(await _redis_client(redis_url).set(f"aidons:once:{key}", 1, nx=True, ex=ttl))
+    claimed = await _claim(session, key, until)
+    keep_on_refusal(session, lambda replay: _claim(replay, key, until))
+    return claimed
+
+
+async def _claim(session: AsyncSession, key: str, until: int) -> bool:
+    # The row lives in the counters' table with its expiry as window start; purge_expired
+    # deletes it a day after that.
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(RateLimitCounter)
+        .values(key=f"once:{key}"[:200], window_start=until, hits=1)
+        .on_conflict_do_nothing(index_elements=["key", "window_start"])
+        .returning(RateLimitCounter.hits)
+    )
+    return (await session.execute(statement)).scalar_one_or_none() is not None

@@ -7,6 +7,7 @@ from app.openapi import EXTRA_ERRORS
 
 PROBLEM = "application/problem+json"
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+CHALLENGE_REF = {"$ref": "#/components/schemas/ChallengeProblem"}
 METHODS = {"get", "post", "put", "patch", "delete"}
 
 
@@ -48,7 +49,9 @@ def test_every_api_operation_documents_its_errors_as_problems(document):
         errors = {status: r for status, r in responses.items() if status.startswith("4")}
         assert errors, f"{label} documents no error"
         for status, response in errors.items():
-            assert response["content"] == {PROBLEM: {"schema": PROBLEM_REF}}, (label, status)
+            # A 428 is a problem that carries a proof of work to solve (ChallengeProblem).
+            schema = CHALLENGE_REF if status == "428" else PROBLEM_REF
+            assert response["content"] == {PROBLEM: {"schema": schema}}, (label, status)
             assert response["description"], (label, status)
         if operation.get("security") and {} not in operation["security"]:
             assert "401" in errors, f"{label} needs a token but documents no 401"

@@ -3,14 +3,14 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
 
 from app.accounts.deps import ApiUser
 from app.campaigns import access
 from app.campaigns.access import ApiDonationsCampaign, ApiOfflineGiftCampaign, PublicCampaign
 from app.campaigns.models import Campaign
 from app.db import Offset, PathId, SessionDep, WriteSessionDep
-from app.donations import service
-from app.donations.intake import gift_allowed
+from app.donations import challenge, limits, service
 from app.donations.models import Donation, DonationStatus, Provider
 from app.donations.schemas import (
     DonationCreate,
@@ -20,7 +20,7 @@ from app.donations.schemas import (
     OfflineDonationCreate,
     RefundCreate,
 )
-from app.errors import NotFound, TooManyRequests
+from app.errors import PROBLEM_JSON, NotFound, TooManyRequests
 from app.formatting import absolute_url
 from app.i18n import _
 
@@ -34,15 +34,32 @@ async def api_start_donation(
     session: WriteSessionDep,
     viewer: PublicCampaign,
     idempotency_key: Annotated[str | None, Header(max_length=64)] = None,
+    altcha: Annotated[
+        str | None,
+        Header(
+            max_length=challenge.MAX_PAYLOAD,
+            description="The solved proof of work, when a 428 asked for one: base64 of the "
+            "JSON {algorithm, challenge, number, salt, signature}",
+        ),
+    ] = None,
 ):
-    """Start a gift: returns the donation and the checkout URL to send the donor to."""
+    """Start a gift: returns the donation and the checkout URL to send the donor to.
+
+    When the address or the campaign has recently had many declined or abandoned gifts, the
+    answer is a 428 problem carrying an ALTCHA `challenge`: find the number n (0 ≤ n ≤
+    maxnumber) for which SHA-256(salt + n), in hex, equals `challenge`, and send the request
+    again with the header `Altcha: base64(JSON {algorithm, challenge, number, salt,
+    signature})`. A solution is good once, for this campaign, until it expires."""
     campaign = viewer.campaign
     service.check_open(campaign)
-    if not await gift_allowed(session, request, campaign, body.email):
-        raise TooManyRequests(retry_after=600)
+    gate = await limits.check_start(session, request, campaign.id, body.email, altcha)
+    if gate.retry_after:
+        raise TooManyRequests(retry_after=gate.retry_after)
+    if gate.challenge:
+        return _challenge_required(request, gate)
     gift = service.GiftInput.of(body)
     key = body.idempotency_key or idempotency_key
-    donation = await service.start_gift(session, campaign, gift, key)
+    donation = await service.start_gift(session, campaign, gift, key, gate.client)
     return DonationStarted(
         id=donation.id,
         reference=donation.reference,
@@ -55,6 +72,22 @@ async def api_start_donation(
         else donation.checkout_url or "",
         status_url=absolute_url(service.thanks_path(campaign, donation)),
     )
+
+
+def _challenge_required(request: Request, gate: limits.Gate) -> JSONResponse:
+    if gate.wrong_proof:
+        detail = _("The proof of work was wrong, expired or already used: solve this one.")
+    else:
+        detail = _("Solve this proof of work and send the solution in the Altcha header.")
+    body = {
+        "type": challenge.PROBLEM_TYPE,
+        "title": _("Proof of work required"),
+        "status": 428,
+        "detail": detail,
+        "instance": request.url.path,
+        "challenge": gate.challenge.as_dict(),
+    }
+    return JSONResponse(body, status_code=428, media_type=PROBLEM_JSON)
 
 
 @api.get("/campaigns/{tag}/donations", response_model=DonationList)

@@ -36,12 +36,17 @@ CHECKOUT_LIFETIME = timedelta(hours=1)
 
 
 async def start_gift(
-    session: AsyncSession, campaign: Campaign, gift: GiftInput, idempotency_key: str | None
+    session: AsyncSession,
+    campaign: Campaign,
+    gift: GiftInput,
+    idempotency_key: str | None,
+    client_key: str | None = None,
 ) -> Donation:
     """A pending donation and its checkout; the same key (a double click) gives the same one.
 
     The provider is called with no transaction open (a slow provider must not hold SQLite's
     write lock or a pooled connection), then the row is written in one short transaction.
+    `client_key` (app/donations/limits.py) lets the gift's outcome count for its client.
     """
     check_open(campaign)
     gift = clean_gift(campaign, gift)
@@ -83,6 +88,7 @@ async def start_gift(
         locale=get_locale(),
         checkout_session_id=checkout.session_id,
         checkout_url=checkout.url,
+        client_key=client_key,
     )
     if not await insert_unless_taken(session, donation):
         # The same form posted twice at once: the other request wrote the donation; its

@@ -21,6 +21,7 @@ from app.donations.gifts import (
     mark_closed,
     mark_disputed,
 )
+from app.donations.limits import record_decline
 from app.donations.models import COUNTED, Donation, DonationStatus, PaymentEvent
 from app.i18n import _
 from app.payments import stripe as stripe_provider
@@ -112,6 +113,16 @@ async def _checkout_expired(session, event: ProviderEvent, _facts):
     return donation, "expired" if changed else "no change"
 
 
+async def _declined(session, event: ProviderEvent, _facts):
+    donation = await _checkout_donation(session, event)
+    if donation is None:
+        return None, "not ours"
+    if donation.status != DonationStatus.PENDING:
+        return donation, "no change"
+    await record_decline(session, donation)
+    return donation, "declined"
+
+
 # --- Refunds and disputes -------------------------------------------------------------------
 
 
@@ -179,6 +190,7 @@ _HANDLERS = {
     "checkout_completed": _checkout_completed,
     "checkout_failed": _checkout_failed,
     "checkout_expired": _checkout_expired,
+    "declined": _declined,
     "refunded": _refunded,
     "disputed": _disputed,
 }

@@ -11,6 +11,7 @@ from app.accounts.models import User
 from app.campaigns.models import Campaign
 from app.db import begin_write, release, utcnow
 from app.donations.kitty import contribution, recount
+from app.donations.limits import record_outcome
 from app.donations.models import (
     COUNTED,
     Donation,
@@ -92,6 +93,7 @@ async def mark_succeeded(
     before = contribution(donation)
     donation.status = DonationStatus.SUCCEEDED
     donation.succeeded_at = utcnow()
+    await record_outcome(session, donation, paid=True)
     await recount(session, donation, before)
     await enqueue_receipt(session, donation)
     await session.flush()
@@ -103,6 +105,8 @@ async def mark_closed(session: AsyncSession, donation: Donation, status: Donatio
     if donation.status != DonationStatus.PENDING:
         return False
     donation.status = status
+    # Declined, failed or abandoned: what card testing leaves behind (app/donations/limits.py).
+    await record_outcome(session, donation, paid=False)
     await session.flush()
     return True
 

@@ -1,34 +1,12 @@
 """What every new gift passes, from the donation form or the API: the amount typed in the
-campaign's currency, and rate limits (card testing sends hundreds of attempts in minutes)."""
+campaign's currency (the limits against card testing are in app/donations/limits.py)."""
 
 from babel.numbers import format_decimal
-from fastapi import Request
 
-from app import ratelimit
-from app.accounts.deps import client_ip
-from app.campaigns.models import Campaign
 from app.donations.rules import suggested_amounts
 from app.errors import FieldError, ValidationFailed
 from app.i18n import _, get_locale
 from app.money import InvalidAmount, Money, exponent
-
-# These walls stop card testing before Stripe.
-LIMIT_PER_IP = (10, 600)
-LIMIT_PER_EMAIL = (5, 3600)
-LIMIT_PER_CAMPAIGN = (600, 60)
-
-
-async def gift_allowed(session, request: Request, campaign: Campaign, email: str | None) -> bool:
-    checks = [
-        (f"donate:ip:{client_ip(request)}", LIMIT_PER_IP),
-        (f"donate:campaign:{campaign.id}", LIMIT_PER_CAMPAIGN),
-    ]
-    if email and email.strip():
-        checks.append((f"donate:email:{email.strip().lower()[:200]}", LIMIT_PER_EMAIL))
-    allowed = True
-    for key, (limit, window) in checks:
-        allowed = await ratelimit.hit(session, key, limit, window) and allowed
-    return allowed
 
 
 def amount_example(amount: Money) -> str:

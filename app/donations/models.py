@@ -78,6 +78,9 @@ class Donation(Base):
     updated_at = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
     succeeded_at = mapped_column(UTCDateTime, nullable=True)
     checked_at = mapped_column(UTCDateTime, nullable=True)
+    # Which client started it while it is pending: a keyed hash of its address that changes
+    # every day (app/donations/limits.py), cleared once the gift is settled.
+    client_key: Mapped[str | None] = mapped_column(String(24))
 
     recorded_by: Mapped[User | None] = relationship(lazy="joined")
     refunds: Mapped[list["Refund"]] = relationship(

@@ -12,8 +12,8 @@ from app.campaigns import service as campaigns
 from app.campaigns.access import ViewerCampaign
 from app.campaigns.models import Campaign
 from app.db import SessionDep, WriteSessionDep
-from app.donations import service
-from app.donations.intake import gift_allowed, parse_amount
+from app.donations import challenge, limits, service
+from app.donations.intake import parse_amount
 from app.donations.models import Donation, DonationStatus, Provider
 from app.donations.schemas import DonationStatusOut
 from app.errors import AppError, Conflict, NotFound, ValidationFailed
@@ -62,7 +62,9 @@ def _form_context(campaign: Campaign, values: dict, errors: dict, closed: str | 
 
 
 @pages.get("/h/{tag}/donate")
-async def donate_form(request: Request, viewer: ViewerCampaign, cancelled: str = ""):
+async def donate_form(
+    request: Request, session: SessionDep, viewer: ViewerCampaign, cancelled: str = ""
+):
     campaign = viewer.campaign
     closed = None
     try:
@@ -72,6 +74,9 @@ async def donate_form(request: Request, viewer: ViewerCampaign, cancelled: str =
     values = {"amount": service.suggested_amounts(campaign.currency)[1].major_text()}
     values["idempotency_key"] = secrets.token_urlsafe(16)
     context = _form_context(campaign, values, {}, closed)
+    if closed is None:
+        # Solved in the browser while the donor types, when the start will need it.
+        context["challenge"] = await limits.form_challenge(session, request, campaign.id)
     context["cancelled"] = bool(cancelled)
     return render(request, "donations/donate.html", context)
 
@@ -83,9 +88,13 @@ async def donate(request: Request, session: WriteSessionDep, viewer: ViewerCampa
     names = ("amount", "other_amount", "donor_name", "message", "email", "idempotency_key")
     values = {name: str(form.get(name, "")) for name in names}
     values["anonymous"] = form.get("anonymous") == "yes"
+    gate = None
 
-    def again(errors: dict, status: int, closed: str | None = None):
+    def again(errors: dict, status: int, closed: str | None = None, solve_and_send=False):
         context = _form_context(campaign, values, errors, closed)
+        if gate is not None and gate.suspicious:
+            context["challenge"] = gate.challenge or challenge.new_challenge(campaign.id)
+            context["solve_and_send"] = solve_and_send
         return render(request, "donations/donate.html", context, status_code=status)
 
     try:
@@ -94,10 +103,18 @@ async def donate(request: Request, session: WriteSessionDep, viewer: ViewerCampa
         return again({}, 409, exc.message)
     if form.get(HONEYPOT):
         return again({"form": _("Your gift could not be started. Please try again.")}, 400)
-    if not await gift_allowed(session, request, campaign, values["email"]):
-        return again(
-            {"form": _("Too many attempts. Please wait a few minutes and try again.")}, 429
-        )
+    solution = str(form.get(challenge.FIELD, "")) or None
+    gate = await limits.check_start(session, request, campaign.id, values["email"], solution)
+    if gate.retry_after:
+        wait = _("Too many attempts. Please wait a few minutes and try again.")
+        refused = again({"form": wait}, 429)
+        refused.headers["Retry-After"] = str(gate.retry_after)
+        return refused
+    if gate.wrong_proof:
+        return again({"form": _("The robot check did not go through. Please try again.")}, 428)
+    if gate.challenge:
+        # The browser solves the check, then sends the form again by itself.
+        return again({}, 428, solve_and_send=True)
     try:
         typed = values["other_amount"].strip()
         minimum = service.minimum(campaign.currency)
@@ -112,7 +129,9 @@ async def donate(request: Request, session: WriteSessionDep, viewer: ViewerCampa
             message=values["message"],
             email=values["email"],
         )
-        donation = await service.start_gift(session, campaign, gift, values["idempotency_key"])
+        donation = await service.start_gift(
+            session, campaign, gift, values["idempotency_key"], gate.client
+        )
     except ValidationFailed as exc:
         return again(exc.by_field(), 422)
     except AppError as exc:

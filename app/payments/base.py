@@ -46,7 +46,8 @@ class SessionState:
 class ProviderEvent:
     """A provider's notification, read by its adapter into what the kitty acts on.
 
-    kind: checkout_completed | checkout_failed | checkout_expired | refunded | disputed | other
+    kind: checkout_completed | checkout_failed | checkout_expired | declined | refunded |
+    disputed | other
     """
 
     id: str

@@ -152,6 +152,8 @@ _EVENT_KINDS = {
     "checkout.session.async_payment_succeeded": "checkout_completed",
     "checkout.session.async_payment_failed": "checkout_failed",
     "checkout.session.expired": "checkout_expired",
+    # A card refused on the checkout page (the checkout stays open): counted against card testing.
+    "payment_intent.payment_failed": "declined",
     "charge.refunded": "refunded",
     "charge.dispute.created": "disputed",
 }

@@ -104,6 +104,27 @@ class FakeStripe:
             self.intents[session["payment_intent"]]["status"] = "succeeded"
             return public(session)
 
+    def decline(self, session_id: str) -> dict:
+        """The donor's card is refused on the checkout page: the session stays open and its
+        PaymentIntent waits for another card. Returns the PaymentIntent, as the
+        payment_intent.payment_failed event carries it."""
+        with self.lock:
+            session = self.sessions[session_id]
+            intent_id = session.get("payment_intent") or "pi_" + secrets.token_hex(8)
+            intent = {
+                "id": intent_id,
+                "object": "payment_intent",
+                "amount": session["amount_total"],
+                "currency": session["currency"],
+                "metadata": session["_intent_metadata"],
+                "status": "requires_payment_method",
+                "amount_refunded": 0,
+                "last_payment_error": {"code": "card_declined", "type": "card_error"},
+            }
+            self.intents[intent_id] = intent
+            session["payment_intent"] = intent_id
+            return dict(intent)
+
     def expire(self, session_id: str) -> dict:
         with self.lock:
             self.sessions[session_id]["status"] = "expired"
