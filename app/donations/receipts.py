@@ -84,11 +84,8 @@ async def build_receipt(session: AsyncSession, donation: Donation) -> Receipt:
     if organizer is not None and organizer.display_name:
         lines.append((_("Organizer"), organizer.display_name))
     lines.append((_("Payment"), _method(donation)))
-    notes = []
-    if donation.provider == Provider.DEMO:
-        notes.append(_("Test checkout: no money moved. This receipt is an example."))
     # Aidons knows nothing of the organizer's tax status: say what this document is, no more.
-    notes.append(_("This is a record of your payment, not an official tax receipt."))
+    notes = [_("This is a record of your payment, not an official tax receipt.")]
     return Receipt(
         reference=donation.reference,
         test=donation.provider == Provider.DEMO,
@@ -170,6 +167,11 @@ async def enqueue_receipt(session: AsyncSession, donation: Donation) -> None:
                     tag=campaign.hashtag,
                 ),
                 details,
+                *(
+                    [_("Test checkout: no money moved. This receipt is an example.")]
+                    if receipt.test
+                    else []
+                ),
                 *receipt.notes,
                 _(
                     "Your receipt, to keep or download as a PDF (a private link: share it "
