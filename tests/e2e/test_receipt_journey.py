@@ -75,7 +75,18 @@ async def test_a_donor_keeps_the_receipt_and_its_pdf(browser, riga_campaign, siz
         await donor.get_by_text(fifty, exact=True).click()
         await donor.get_by_label(tr(lang, "Your name (optional)")).fill("Līga Ozola")
         await donor.get_by_role("button", name=tr(lang, "Continue to payment")).click()
-        await donor.get_by_role("button", name=tr(lang, "Pay (test)")).click()
+        pay = donor.get_by_role("button", name=tr(lang, "Pay (test)"))
+        await expect(pay).to_be_visible()
+        # A second tab on the thank-you page while the payment is pending: once confirmed,
+        # it points to the receipt by itself.
+        waiting = await context.new_page()
+        checkout_reference = donor.url.rsplit("/", 1)[1]
+        await waiting.goto(f"{riga_campaign}/donate/thanks/{checkout_reference}")
+        see_receipt = waiting.get_by_role("link", name=tr(lang, "See your receipt"))
+        await expect(see_receipt).to_be_hidden()
+        await pay.click()
+        await expect(see_receipt).to_be_visible(timeout=15_000)
+        await waiting.close()
 
         receipt = donor.get_by_role("article", name=tr(lang, "Your receipt"))
         await expect(receipt).to_be_visible()
