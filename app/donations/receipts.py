@@ -43,17 +43,14 @@ def receipt_path(donation: Donation) -> str:
 
 @dataclass(frozen=True)
 class Receipt:
+    """What a receipt says, already in the reader's language: the page, the PDF and the email
+    show the same lines."""
+
     reference: str
     test: bool  # the demo checkout: no money moved, and the receipt says so
-    amount: Money
-    refunded: Money | None
     lines: list[tuple[str, str]]  # (label, value), in the order they are read
     notes: list[str]
     link: str  # the absolute private link
-
-    @property
-    def kept(self) -> Money:
-        return self.amount - self.refunded if self.refunded else self.amount
 
 
 async def build_receipt(session: AsyncSession, donation: Donation) -> Receipt:
@@ -61,16 +58,15 @@ async def build_receipt(session: AsyncSession, donation: Donation) -> Receipt:
     campaign = await session.get(Campaign, donation.campaign_id)
     organizer = await session.get(User, campaign.created_by_id) if campaign.created_by_id else None
     locale = get_locale()
-    amount = donation.amount
-    refunded = Money(donation.refunded_minor, donation.currency) if donation.refunds else None
     lines = [
         (_("Reference"), donation.reference),
         (_("Date"), _paid_on(donation, campaign, locale)),
-        (_("Amount"), amount.format(locale)),
+        (_("Amount"), donation.amount.format(locale)),
     ]
-    if refunded:
+    if donation.refunds:
+        refunded = Money(donation.refunded_minor, donation.currency)
         lines.append((_("Refunded"), refunded.format(locale)))
-        lines.append((_("Amount kept after refunds"), (amount - refunded).format(locale)))
+        lines.append((_("Amount kept after refunds"), donation.refundable.format(locale)))
     lines.append((_("Status"), _state(donation)))
     if donation.donor_name:
         donor = donation.donor_name
@@ -89,8 +85,6 @@ async def build_receipt(session: AsyncSession, donation: Donation) -> Receipt:
     return Receipt(
         reference=donation.reference,
         test=donation.provider == Provider.DEMO,
-        amount=amount,
-        refunded=refunded,
         lines=lines,
         notes=notes,
         link=absolute_url(receipt_path(donation)),
