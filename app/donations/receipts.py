@@ -150,7 +150,9 @@ async def enqueue_receipt(session: AsyncSession, donation: Donation) -> None:
         receipt = await build_receipt(session, donation)
         amount = donation.amount.format(donation.locale)
         subject = _("Thank you for your gift to #%(tag)s", tag=campaign.hashtag)
-        details = "\n".join(f"{label}: {value}" for label, value in receipt.lines)
+        details = "\n".join(
+            _("%(label)s: %(value)s", label=label, value=value) for label, value in receipt.lines
+        )
         body = "\n\n".join(
             [
                 _("Hello %(name)s,", name=donation.donor_name or _("friend")),
