@@ -38,3 +38,25 @@ if (giftStatus && giftStatus.dataset.status === "pending") {
   };
   setTimeout(poll, 2000);
 }
+
+// Thank-you page: once the payment is confirmed, point to the receipt.
+if (giftStatus) {
+  const ready = document.querySelector("[data-when-confirmed]");
+  const counted = ["succeeded", "partially_refunded", "refunded", "disputed"];
+  if (ready) {
+    new MutationObserver(() => {
+      if (counted.includes(giftStatus.dataset.status)) ready.hidden = false;
+    }).observe(giftStatus, { attributes: true, attributeFilter: ["data-status"] });
+  }
+}
+
+// Donation form: one amount at a time. Typing another amount unticks the presets; picking a
+// preset empties the other amount (without JavaScript, CSS and the server give the same rule).
+const otherAmount = document.querySelector("[data-other-amount]");
+if (otherAmount) {
+  const presets = document.querySelectorAll('input[type="radio"][name="amount"]');
+  otherAmount.addEventListener("input", () => {
+    if (otherAmount.value.trim()) presets.forEach((radio) => { radio.checked = false; });
+  });
+  presets.forEach((radio) => radio.addEventListener("change", () => { otherAmount.value = ""; }));
+}

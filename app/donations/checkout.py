@@ -124,6 +124,16 @@ def _thanks_path(hashtag: str, reference: str) -> str:
     return f"/h/{quote(hashtag)}/donate/thanks/{reference}"
 
 
+def cancel_path(campaign: Campaign, donation: Donation) -> str:
+    return _cancel_path(campaign.hashtag, donation.reference)
+
+
+def _cancel_path(hashtag: str, reference: str) -> str:
+    # The reference only: the form finds what was typed on the pending gift, so no name or
+    # email travels in a URL (and in the provider's logs).
+    return f"/h/{quote(hashtag)}/donate?cancelled={reference}"
+
+
 async def _open_checkout(
     campaign: _CheckoutCampaign, reference: str, gift: GiftInput, provider: str, locale: str
 ) -> Checkout:
@@ -134,7 +144,7 @@ async def _open_checkout(
         currency=campaign.currency,
         description=_("Gift to #%(tag)s: %(title)s", tag=campaign.hashtag, title=campaign.title),
         success_url=base + _thanks_path(campaign.hashtag, reference),
-        cancel_url=f"{base}/h/{quote(campaign.hashtag)}/donate?cancelled=1",
+        cancel_url=base + _cancel_path(campaign.hashtag, reference),
         email=gift.email,
         locale=locale,
         expires_at=utcnow() + CHECKOUT_LIFETIME,

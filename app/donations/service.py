@@ -2,13 +2,15 @@
 events and reconcile, and what routers use is re-exported here."""
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import labels
 from app.campaigns.models import Campaign
-from app.donations.checkout import CHECKOUT_LIFETIME, start_gift, thanks_path
+from app.donations.checkout import CHECKOUT_LIFETIME, cancel_path, start_gift, thanks_path
 from app.donations.events import handle_stripe_event, record_event
 from app.donations.gifts import (
     OFFLINE_METHODS,
@@ -34,13 +36,15 @@ from app.donations.rules import (
     minimum,
     suggested_amounts,
 )
+from app.money import Money
 
 log = logging.getLogger("aidons.donations")
 
 # What the routers use, from the module that owns it.
 __all__ = [
     "CHECKOUT_LIFETIME", "OFFLINE_METHODS", "GiftInput", "ProviderUnavailable",
-    "amount_problem", "apply_session_state", "by_reference", "check_open", "clean_gift",
+    "amount_problem", "apply_session_state", "by_reference", "cancel_path", "check_open",
+    "clean_gift",
     "donor_wall", "for_campaign", "handle_stripe_event", "ledger_totals", "list_donations",
     "lock", "mark_closed", "mark_disputed", "mark_succeeded", "maximum", "minimum",
     "record_event", "record_offline", "refund", "start_gift", "status_label",
@@ -50,9 +54,21 @@ __all__ = [
 # --- Listings -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class WallGift:
+    """A gift as the public wall shows it: what stayed in the kitty, never an email."""
+
+    name: str | None  # None: anonymous or no name given
+    amount: Money  # after refunds
+    message: str
+    created_at: datetime
+
+
 async def donor_wall(
     session: AsyncSession, campaign: Campaign, limit: int = 20, offset: int = 0
-) -> tuple[list[Donation], bool]:
+) -> tuple[list[WallGift], bool]:
+    """Counted gifts, newest first, at what they are worth after refunds (as the total is):
+    a fully refunded gift is no longer counted, so it leaves the wall."""
     rows = list(
         await session.scalars(
             select(Donation)
@@ -62,7 +78,8 @@ async def donor_wall(
             .offset(offset)
         )
     )
-    return rows[:limit], len(rows) > limit
+    gifts = [WallGift(d.public_name, d.refundable, d.message, d.created_at) for d in rows[:limit]]
+    return gifts, len(rows) > limit
 
 
 async def list_donations(

@@ -37,7 +37,9 @@ async def test_checkout_session_is_what_stripe_expects(client, session, fake_str
     assert params["success_url"] == (
         f"http://testserver/h/palidzesim/donate/thanks/{started['reference']}"
     )
-    assert params["cancel_url"] == "http://testserver/h/palidzesim/donate?cancelled=1"
+    assert params["cancel_url"] == (
+        f"http://testserver/h/palidzesim/donate?cancelled={started['reference']}"
+    )
     assert int(params["expires_at"]) > 0
     assert call.idempotency_key == f"aidons-checkout-{started['reference']}"
     donation = await session.get(Donation, started["id"])

@@ -35,7 +35,8 @@ async def test_a_succeeded_gift_sends_one_receipt_in_the_donors_language(
     assert subject == "Merci pour votre don à #HelpChallenge"
     body = spaces_to_ascii(mail.get_payload(decode=True).decode())
     assert "Bonjour Awa," in body and "10 000 F CFA" in body
-    assert started["reference"] in body
+    assert f"Référence : {started['reference']}" in body
+    assert f"http://testserver/receipts/{started['reference']}" in body
 
 
 async def test_no_receipt_without_an_email_or_before_success(
