@@ -57,7 +57,7 @@ async def test_the_thank_you_page_shows_the_receipt_and_its_private_link(client,
         "Keep this link to find your receipt later",
     ):
         assert text in html, text
-    assert " UTC</dd>" in html  # the campaign has no time zone: the zone is said
+    assert " EET</dd>" in html  # in the campaign's zone (Riga, from its place), named
     assert "Refunded" not in html
 
 
