@@ -164,7 +164,7 @@ async def figures(session: AsyncSession, needs: list[Need], today: date) -> list
 
 
 def weekdays_text(values) -> str:
-    """Chosen ISO weekdays ("1".."7") as stored: "123456"; every day when none is chosen."""
+    """Chosen ISO weekdays ("1".."7") as stored: "123456"; none chosen means every day."""
     chosen = "".join(day for day in ALL_WEEKDAYS if day in {str(v) for v in values})
     return chosen or ALL_WEEKDAYS
 

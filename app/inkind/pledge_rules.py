@@ -9,6 +9,7 @@
 
 from datetime import date, datetime, timedelta
 
+from babel.dates import get_day_names
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +17,7 @@ from app.campaigns.models import Campaign
 from app.config import get_settings
 from app.errors import FieldError
 from app.formatting import format_day, format_number
-from app.i18n import _
+from app.i18n import _, get_locale
 from app.inkind import needs as needs_service
 from app.inkind.models import DropOffPoint, Need, Slot
 
@@ -32,6 +33,19 @@ WEEKDAY_NAMES = {  # ISO weekday → a translated name (plural: "closed on Sunda
     "6": lambda: _("Saturdays"),
     "7": lambda: _("Sundays"),
 }
+
+
+def weekday_names() -> list[tuple[str, str]]:
+    """("1", "Monday") … ("7", "Sunday") in the visitor's language."""
+    names = get_day_names("wide", locale=get_locale())
+    return [(str(n + 1), names[n]) for n in range(7)]
+
+
+def open_days_label(point: DropOffPoint) -> str:
+    if (point.open_weekdays or "1234567") == "1234567":
+        return _("every day")
+    names = get_day_names("abbreviated", locale=get_locale())
+    return ", ".join(names[int(day) - 1] for day in point.open_weekdays)
 
 
 def outsized_message(need: Need) -> str:

@@ -20,7 +20,7 @@ from app.campaigns.models import Campaign
 from app.db import SessionDep, WriteSessionDep
 from app.errors import AppError, TooManyRequests
 from app.i18n import _
-from app.inkind import deliveries, forms, needs, pledge_page, pledges, service
+from app.inkind import deliveries, forms, needs, pledge_page, pledge_rules, pledges, service
 from app.inkind.notify import manage_url
 from app.inkind.schemas import (
     DeliveryCreate,
@@ -39,6 +39,8 @@ api = APIRouter(prefix="/api/v1", tags=["goods"])
 PLEDGE_LIMIT_PER_IP = (30, 600)
 
 templates.env.filters["units"] = service.format_units
+templates.env.filters["open_days"] = pledge_rules.open_days_label
+templates.env.globals["weekday_names"] = pledge_rules.weekday_names
 
 
 async def _pledge_context(session, campaign, values: dict, errors: dict) -> dict:
