@@ -145,6 +145,9 @@ async def form_view(session: AsyncSession, campaign: Campaign, today: date, valu
     chosen = chosen_slot.day if chosen_slot else (parse_day(values.get("due_on")) or today)
     point = chosen_slot.drop_off_point if chosen_slot else _chosen_point(points, values)
     choices = await day_choices(session, points, point, today, chosen)
+    if not chosen_slot and not parse_day(values.get("due_on")):
+        # No day asked for: the first day the drop-off point opens, not a closed today.
+        chosen = next((c.day for c in choices if c.open_at_chosen_point), chosen)
     rows = await need_rows(session, figures, [c.day for c in choices], chosen)
     return {
         "campaign": campaign,
