@@ -3,6 +3,21 @@
 (() => {
   const form = document.querySelector("[data-pledge-form]");
   if (!form) return;
+
+  // Back to a form already sent: send its one-time key again, so the server shows the pledge
+  // it made instead of making a second one (a reloaded page would carry a fresh key).
+  const key = form.querySelector("input[name=idempotency_key]");
+  if (key) {
+    const stored = `aidons:pledge-key:${location.pathname}`;
+    try {
+      const navigation = performance.getEntriesByType("navigation")[0];
+      const kept = sessionStorage.getItem(stored);
+      if (kept && navigation && navigation.type === "back_forward") key.value = kept;
+      form.addEventListener("submit", () => sessionStorage.setItem(stored, key.value));
+    } catch {
+      // storage refused (private mode): the key of the page as served
+    }
+  }
   const day = form.querySelector("#f-due_on");
   const slot = form.querySelector("#f-slot_id");
   if (!day) return;
