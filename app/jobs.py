@@ -62,12 +62,13 @@ def register_builtin_jobs() -> None:
     """Import the modules whose jobs should run (each registers itself once)."""
     from app import ledgers, outbox
     from app.donations import reconcile
-    from app.inkind import closing
+    from app.inkind import closing, pledges
 
     builtin = [
         ("deliver-email", 15, outbox.deliver_due),
         ("reconcile-donations", 120, reconcile.reconcile_pending),
         ("expire-pledges", 900, closing.expire_due),
+        ("release-pledge-holds", 300, pledges.release_expired_holds),
         ("check-ledgers", 3600, ledgers.check_job),
     ]
     registered = {job.name for job in JOBS}

@@ -15,7 +15,8 @@ from app.inkind.schemas import DeliveryCreate, NeedCreate, PledgeCreate
 
 NEEDS = [
     {"item": "Diapers, size 1", "unit": "diapers", "pack_label": "pack", "pack_size": 30,
-     "kind": "daily", "per_day_units": 300, "reason": "110 newborns", "priority": 1},
+     "kind": "daily", "per_day_units": 300, "reason": "110 newborns", "priority": 1,
+     "max_per_pledge": 120},
     {"item": "Formula milk", "unit": "bottles", "pack_label": "box", "pack_size": 6,
      "kind": "daily", "per_day_units": 300, "reason": "110 newborns", "priority": 1},
     {"item": "Baby blankets", "unit": "blankets", "kind": "one_off", "target_units": 200,

@@ -5,10 +5,12 @@ from datetime import date, time
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from app.db import MAX_ID
 from app.errors import FieldError, ValidationFailed, field_errors_from_pydantic
 from app.i18n import _
-from app.inkind.models import Need
-from app.inkind.schemas import DeliveryCreate, NeedCreate, PledgeCreate
+from app.inkind.models import Need, Pledge
+from app.inkind.pledge_changes import Changes
+from app.inkind.schemas import MAX_UNITS, DeliveryCreate, NeedCreate, PledgeCreate
 
 PLEDGE_FIELDS = ("donor_name", "donor_email", "donor_phone", "drop_off_point_id", "slot_id")
 
@@ -17,7 +19,9 @@ def form_values(form: FormData) -> dict[str, str]:
     return {key: str(value) for key, value in form.items() if key != "csrf_token"}
 
 
-def _int(text: str, field: str, errors: list[FieldError], minimum: int = 0) -> int | None:
+def _int(
+    text: str, field: str, errors: list[FieldError], minimum: int = 0, maximum: int | None = None
+) -> int | None:
     text = (text or "").strip()
     if not text:
         return None
@@ -28,6 +32,9 @@ def _int(text: str, field: str, errors: list[FieldError], minimum: int = 0) -> i
         return None
     if value < minimum:
         errors.append(FieldError(field, _("Must be at least %(n)s.", n=minimum)))
+        return None
+    if maximum is not None and value > maximum:
+        errors.append(FieldError(field, _("Must be at most %(n)s.", n=maximum)))
         return None
     return value
 
@@ -109,6 +116,34 @@ def rename_line_errors(exc: ValidationFailed, line_needs: list[int]) -> dict[str
     return result or {"form": exc.message}
 
 
+def pledge_changes_input(form: FormData, pledge: Pledge) -> Changes:
+    """The manage form: each line in units or packs (0 removes it), and the day, time slot
+    and drop-off point. Errors are named units.<need id>, due_on, slot_id."""
+    errors: list[FieldError] = []
+    units = {}
+    for line in pledge.lines:
+        field = f"units.{line.need_id}"
+        quantity = _int(str(form.get(f"units_{line.need_id}", "")), field, errors)
+        if quantity is None:
+            continue
+        pack_size = line.need.item.pack_size
+        if form.get(f"per_{line.need_id}") == "pack" and pack_size:
+            quantity *= pack_size
+        units[line.need_id] = quantity  # bounds are the service's (in units)
+    changes = Changes(units=units, move="due_on" in form or "slot_id" in form)
+    if changes.move:
+        changes.slot_id = _int(str(form.get("slot_id", "")), "slot_id", errors, 0, MAX_ID)
+        changes.drop_off_point_id = _int(
+            str(form.get("drop_off_point_id", "")), "drop_off_point_id", errors, 0, MAX_ID
+        )
+        changes.due_on = _date(str(form.get("due_on", "")), "due_on", errors)
+        if changes.due_on is None and changes.slot_id is None and not errors:
+            errors.append(FieldError("due_on", _("Choose a day.")))
+    if errors:
+        raise ValidationFailed(errors)
+    return changes
+
+
 def need_input(form: FormData) -> NeedCreate:
     errors: list[FieldError] = []
     kind = str(form.get("kind", "one_off"))
@@ -121,6 +156,9 @@ def need_input(form: FormData) -> NeedCreate:
         "reason": str(form.get("reason", "")),
         "priority": _int(str(form.get("priority", "2")), "priority", errors, 1) or 2,
         "policy": str(form.get("policy", "accept_surplus")),
+        "max_per_pledge": _int(
+            str(form.get("max_per_pledge", "")), "max_per_pledge", errors, 1, MAX_UNITS
+        ),
     }
     if kind == "daily":
         data["per_day_units"] = _int(str(form.get("quantity", "")), "quantity", errors, 1)

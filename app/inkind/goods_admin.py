@@ -153,9 +153,10 @@ async def create_point(request: Request, session: WriteSessionDep, viewer: Goods
     try:
         await needs.create_drop_off_point(
             session, campaign, values.get("name", ""), values.get("address", ""),
-            values.get("opening_hours", ""),
+            values.get("opening_hours", ""), form.getlist("open_weekdays"),
         )  # fmt: skip
     except AppError as exc:
+        values["open_weekdays"] = needs.weekdays_text(form.getlist("open_weekdays"))
         context = await _points_context(session, viewer, values, errors_of(exc))
         return render(request, "inkind/points.html", context, status_code=exc.status_code)
     return redirect(f"{team_base(campaign)}/goods/points", _("Drop-off point added."))

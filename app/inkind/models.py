@@ -99,6 +99,8 @@ class Need(Base):
     reason: Mapped[str] = mapped_column(String(200), default="")  # "110 newborns"
     priority: Mapped[int] = mapped_column(Integer, default=2)  # 1 urgent, 2 high, 3 normal
     policy: Mapped[str] = mapped_column(String(20), default=PledgePolicy.ACCEPT_SURPLUS)
+    # Most units one pledge may promise; null: derived from the need (app.inkind.needs).
+    max_per_pledge: Mapped[int | None] = mapped_column(Integer, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
@@ -134,6 +136,10 @@ class DropOffPoint(Base):
     name: Mapped[str] = mapped_column(String(120))
     address: Mapped[str] = mapped_column(String(300), default="")
     opening_hours: Mapped[str] = mapped_column(String(300), default="")  # "Mon–Sat 9:00–19:00"
+    # ISO weekdays it opens (1 Monday … 7 Sunday), "123456" for Mon–Sat; a slot opens its day too.
+    open_weekdays: Mapped[str] = mapped_column(
+        String(7), default="1234567", server_default="1234567"
+    )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
@@ -177,6 +183,9 @@ class Pledge(Base):
     )
     due_on = mapped_column(Date, nullable=False, index=True)  # the day they plan to bring it
     status: Mapped[str] = mapped_column(String(20), default=PledgeStatus.PLEDGED, index=True)
+    # A pledge far ahead reserves only until then, unless confirmed from the emailed link.
+    hold_expires_at = mapped_column(UTCDateTime, nullable=True, index=True)
+    confirmed_at = mapped_column(UTCDateTime, nullable=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
@@ -189,6 +198,11 @@ class Pledge(Base):
     @property
     def is_alive(self) -> bool:
         return self.status in ALIVE_STATUSES
+
+    @property
+    def is_held(self) -> bool:
+        """Reserving for a short time only, until the donor confirms from the emailed link."""
+        return self.hold_expires_at is not None and self.is_alive
 
 
 class PledgeLine(Base):

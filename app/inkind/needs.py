@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from math import ceil
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +16,7 @@ from app.inkind.schemas import NeedCreate
 from app.text import clean_line
 
 DAYS_AHEAD = 7  # today and the six days after it, for daily needs
+ALL_WEEKDAYS = "1234567"  # ISO weekdays, Monday 1 … Sunday 7
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,21 @@ def pledge_day(need: Need, due_on: date) -> date:
     return need.bucket(due_on)
 
 
+def default_max_per_pledge(need: Need) -> int:
+    """A quarter of the need (of a day's need for a daily one), rounded up to whole packs and
+    never under two packs, never over the need itself: 300 diapers a day in packs of 30 gives
+    90 (three packs); 200 blankets gives 50. One pledge can then never cover a need alone."""
+    target = (need.per_day_units if need.is_daily else need.target_units) or 1
+    pack = need.item.pack_size or 1
+    quarter = ceil(target / 4 / pack) * pack
+    return min(target, max(2 * pack, quarter))
+
+
+def max_per_pledge(need: Need) -> int:
+    """The most units one pledge may promise for this need: the organizer's, or the default."""
+    return need.max_per_pledge or default_max_per_pledge(need)
+
+
 # --- Needs -----------------------------------------------------------------------------
 
 
@@ -85,6 +102,7 @@ async def create_need(session: AsyncSession, campaign: Campaign, data: NeedCreat
         reason=clean_line(data.reason),
         priority=data.priority,
         policy=data.policy,
+        max_per_pledge=data.max_per_pledge,
     )
     need.item = item
     session.add(need)
@@ -145,8 +163,19 @@ async def figures(session: AsyncSession, needs: list[Need], today: date) -> list
 # --- Drop-off points and slots -----------------------------------------------------------
 
 
+def weekdays_text(values) -> str:
+    """Chosen ISO weekdays ("1".."7") as stored: "123456"; none chosen means every day."""
+    chosen = "".join(day for day in ALL_WEEKDAYS if day in {str(v) for v in values})
+    return chosen or ALL_WEEKDAYS
+
+
 async def create_drop_off_point(
-    session: AsyncSession, campaign: Campaign, name: str, address: str, opening_hours: str
+    session: AsyncSession,
+    campaign: Campaign,
+    name: str,
+    address: str,
+    opening_hours: str,
+    open_weekdays: str = ALL_WEEKDAYS,
 ) -> DropOffPoint:
     errors = []
     if not clean_line(name):
@@ -162,6 +191,7 @@ async def create_drop_off_point(
         name=clean_line(name),
         address=clean_line(address),
         opening_hours=clean_line(opening_hours),
+        open_weekdays=weekdays_text(open_weekdays),
     )
     session.add(point)
     await session.flush()
@@ -226,3 +256,35 @@ async def get_slot(session: AsyncSession, campaign: Campaign, slot_id: int) -> S
     if slot is None or slot.drop_off_point.campaign_id != campaign.id:
         raise NotFound(_("This time slot does not exist."))
     return slot
+
+
+# --- Open days ------------------------------------------------------------------------------
+
+
+async def slot_days(
+    session: AsyncSession, point_ids: list[int], first: date, last: date
+) -> dict[int, set[date]]:
+    """The days each point has a time slot between first and last: a slot opens its day."""
+    if not point_ids:
+        return {}
+    rows = await session.execute(
+        select(Slot.drop_off_point_id, Slot.day).where(
+            Slot.drop_off_point_id.in_(point_ids), Slot.day >= first, Slot.day <= last
+        )
+    )
+    days: dict[int, set[date]] = {point_id: set() for point_id in point_ids}
+    for point_id, day in rows:
+        days[point_id].add(day)
+    return days
+
+
+def opens_on(point: DropOffPoint, day: date, slot_days_of_point: set[date]) -> bool:
+    return str(day.isoweekday()) in (point.open_weekdays or ALL_WEEKDAYS) or (
+        day in slot_days_of_point
+    )
+
+
+async def point_opens_on(session: AsyncSession, point: DropOffPoint, day: date) -> bool:
+    if str(day.isoweekday()) in (point.open_weekdays or ALL_WEEKDAYS):
+        return True
+    return day in (await slot_days(session, [point.id], day, day))[point.id]

@@ -1,24 +1,32 @@
-"""Pledges: look up, create (capacity checked under a row lock), change.
+"""Pledges: look up, create (capacity checked under a row lock), confirm a pledge far ahead,
+release the holds nobody confirmed.
 
-Ending a pledge (cancel, expire) is in closing.py."""
+Changing a pledge is in pledge_changes.py; ending one (cancel, expire) in closing.py."""
 
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.accounts.service import hash_token, normalize_email
-from app.campaigns.models import Campaign, CampaignStatus
+from app.campaigns.models import Campaign
 from app.config import get_settings
 from app.db import insert_unless_taken, utcnow
 from app.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from app.formatting import format_number
 from app.i18n import _
-from app.inkind import ledger, notify
+from app.inkind import closing, ledger, notify, pledge_limits, pledge_rules
+from app.inkind.capacity import (  # noqa: F401  (status_after_delivery: for deliveries.py)
+    available,
+    check_slot,
+    covered_message,
+    ensure_open,
+    lock_needs,
+    status_after_delivery,
+)
 from app.inkind.models import (
     ALIVE_STATUSES,
     EntryKind,
@@ -27,11 +35,12 @@ from app.inkind.models import (
     PledgeLine,
     PledgePolicy,
     PledgeStatus,
-    Slot,
 )
-from app.inkind.needs import get_drop_off_point, get_slot
-from app.inkind.schemas import MAX_UNITS, PledgeCreate
+from app.inkind.needs import get_drop_off_point, get_slot, max_per_pledge
+from app.inkind.pledge_changes import change_quantities  # noqa: F401  (one entry point)
+from app.inkind.schemas import PledgeCreate
 from app.text import clean_line
+from app.transaction import UnitOfWork
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read aloud
 CODE_LENGTH = 6
@@ -62,16 +71,12 @@ def manage_token(campaign_id: int, idempotency_key: str | None) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:40]
 
 
-def ensure_open(campaign: Campaign) -> None:
-    if campaign.status != CampaignStatus.LIVE:
-        raise Conflict(_("This campaign is not accepting pledges at the moment."))
-
-
-def status_after_delivery(pledge: Pledge) -> str:
-    brought = sum(line.brought for line in pledge.lines)
-    if all(line.brought >= line.units for line in pledge.lines):
-        return PledgeStatus.RECEIVED
-    return PledgeStatus.PARTIALLY_RECEIVED if brought else PledgeStatus.PLEDGED
+def confirm_token(pledge: Pledge) -> str:
+    """The secret of the emailed confirmation link: not in the manage link the page shows,
+    so confirming a pledge far ahead proves the donor reads that mailbox."""
+    key = get_settings().secret_key.encode()
+    message = f"pledge-confirm:{pledge.id}:{pledge.manage_token_hash}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
 # --- Looking up -------------------------------------------------------------------------
@@ -98,55 +103,13 @@ async def for_donor(session: AsyncSession, code: str, token: str, lock: bool = F
     return pledge
 
 
-async def _lock_needs(session: AsyncSession, campaign: Campaign, ids: set[int]) -> dict[int, Need]:
-    """The campaign's active needs by id; the capped ones row-locked, always in id order."""
-    rows = await session.scalars(
-        select(Need)
-        .where(Need.id.in_(ids), Need.campaign_id == campaign.id, Need.active.is_(True))
-        .order_by(Need.id)
-    )
-    needs = {need.id: need for need in rows}
-    capped = [need_id for need_id, need in needs.items() if need.is_capped]
-    if capped:
-        # Whoever holds these rows decides alone what is still missing (no-op on SQLite,
-        # whose writers are serialized by BEGIN IMMEDIATE: see app.db.WriteSessionDep).
-        await session.execute(
-            select(Need.id).where(Need.id.in_(capped)).order_by(Need.id).with_for_update()
-        )
-    return needs
-
-
-async def available(session: AsyncSession, need: Need, day: date) -> int:
-    """Units still missing for `day` (read after the need's row lock is held)."""
-    bucket = need.bucket(day)
-    sums = (await ledger.totals(session, [need.id], [bucket])).get(
-        (need.id, bucket), ledger.Totals()
-    )
-    return need.needed_on(day) - sums.pledged - sums.received
-
-
-def _covered_message(need: Need, left: int, day: date) -> str:
-    if left <= 0:
-        if need.is_daily:
-            return _(
-                "%(item)s is already covered for %(day)s. Thank you!",
-                item=need.item.name,
-                day=day.isoformat(),
-            )
-        return _("%(item)s is already covered. Thank you!", item=need.item.name)
-    return _(
-        "Only %(n)s %(unit)s are still needed: pledge %(n)s or fewer.",
-        n=left,
-        unit=need.item.unit,
-    )
-
-
 # --- Create -----------------------------------------------------------------------------
 
 
 async def _validate(
     session: AsyncSession, campaign: Campaign, data: PledgeCreate, today: date
 ) -> tuple[dict, list[FieldError]]:
+    """Who, where and when; the quantities are checked once the needs are locked."""
     errors: list[FieldError] = []
     clean = {
         "name": clean_line(data.donor_name),
@@ -182,6 +145,13 @@ async def _validate(
         errors.append(FieldError("due_on", _("Choose today or a later day.")))
     elif not slot and due_on > today + MAX_DAYS_AHEAD:
         errors.append(FieldError("due_on", _("Choose a day within the next year.")))
+    elif not any(error.field in ("slot_id", "drop_off_point_id") for error in errors):
+        if closed := await pledge_rules.open_day_error(session, campaign, point, slot, due_on):
+            errors.append(closed)
+        elif pledge_rules.is_far_ahead(due_on, today):
+            field = "slot_id" if slot else "due_on"
+            if far := pledge_rules.far_ahead_error(field, clean["email"] or data.donor_email):
+                errors.append(far)
     clean.update(slot=slot, point=point, due_on=due_on)
     return clean, errors
 
@@ -211,28 +181,9 @@ def _units_by_need(
             )
             errors.append(FieldError("due_on", message))
         units[need.id] = units.get(need.id, 0) + count
-        if units[need.id] > MAX_UNITS:  # packs multiply: the limit is on units
-            message = _(
-                "At most %(n)s %(unit)s in one pledge.",
-                n=format_number(MAX_UNITS),
-                unit=need.item.unit,
-            )
-            errors.append(FieldError(field, message))
+        if units[need.id] > max_per_pledge(need):  # packs multiply: the limit is on units
+            errors.append(FieldError(field, pledge_rules.outsized_message(need)))
     return units
-
-
-async def _check_slot(session: AsyncSession, slot: Slot | None) -> None:
-    if slot is None or slot.capacity is None:
-        return
-    await session.execute(select(Slot.id).where(Slot.id == slot.id).with_for_update())
-    booked = await session.scalar(
-        select(func.count(Pledge.id)).where(
-            Pledge.slot_id == slot.id, Pledge.status.in_(ALIVE_STATUSES)
-        )
-    )
-    if booked >= slot.capacity:
-        message = _("This time slot is full. Choose another slot or day.")
-        raise Conflict(message, field_errors=[FieldError("slot_id", message)])
 
 
 async def _same_submit(
@@ -252,20 +203,26 @@ async def _same_submit(
 
 
 async def create_pledge(
-    session: AsyncSession, campaign: Campaign, data: PledgeCreate, today: date
+    session: AsyncSession,
+    campaign: Campaign,
+    data: PledgeCreate,
+    today: date,
+    *,
+    client: str | None = None,
 ) -> PledgeResult:
-    """Record a pledge whole, or raise with field errors and write nothing."""
+    """Record a pledge whole, or raise with field errors and write nothing. `client` (the
+    address it comes from) counts against the per-need daily limit of pledge_limits."""
     ensure_open(campaign)
     if retry := await _same_submit(session, campaign, data):
         return retry
     clean, errors = await _validate(session, campaign, data, today)
     try:
-        await _check_slot(session, clean["slot"])  # slot lock first, then needs: one lock order
+        await check_slot(session, clean["slot"])  # slot lock first, then needs: one lock order
     except Conflict:
         if retry := await _same_submit(session, campaign, data):
             return retry  # a twin of this submit took the last place: it is this donor's
         raise
-    needs = await _lock_needs(session, campaign, {line.need_id for line in data.lines})
+    needs = await lock_needs(session, campaign, {line.need_id for line in data.lines})
     # A twin of this submit (same key) may have committed while we waited for the locks: the
     # donor retrying gets their pledge back, not "already covered" by their own pledge.
     if retry := await _same_submit(session, campaign, data):
@@ -273,6 +230,9 @@ async def create_pledge(
     units = _units_by_need(data, needs, clean["due_on"], errors)
     if errors:
         raise ValidationFailed(errors)
+    if client is not None:
+        fields = [(f"lines.{i}.quantity", needs[line.need_id]) for i, line in enumerate(data.lines)]
+        await pledge_limits.check(session, client, fields)
     waitlisted, covered = False, []
     for index, line in enumerate(data.lines):
         need = needs[line.need_id]
@@ -283,7 +243,7 @@ async def create_pledge(
             if need.policy == PledgePolicy.WAITLIST:
                 waitlisted = True
             else:
-                message = _covered_message(need, left, clean["due_on"])
+                message = covered_message(need, left, clean["due_on"])
                 covered.append(FieldError(f"lines.{index}.quantity", message))
     if covered:
         raise Conflict(
@@ -304,6 +264,11 @@ async def create_pledge(
         slot=clean["slot"],
         due_on=clean["due_on"],
         status=PledgeStatus.WAITLISTED if waitlisted else PledgeStatus.PLEDGED,
+        hold_expires_at=(
+            pledge_rules.hold_expiry(utcnow())
+            if pledge_rules.is_far_ahead(clean["due_on"], today)
+            else None
+        ),
         lines=[PledgeLine(need=needs[need_id], units=units[need_id]) for need_id in sorted(units)],
     )
     if not await insert_unless_taken(session, pledge):
@@ -317,58 +282,56 @@ async def create_pledge(
                 session, needs[line.need_id], pledge.due_on, EntryKind.PLEDGED,
                 actor="donor", pledged=line.units, pledge_id=pledge.id,
             )  # fmt: skip
-    await notify.pledge_created(session, campaign, pledge, token, today)
+    if client is not None:
+        await pledge_limits.count_made(session, client, sorted(units))
+    confirm = confirm_token(pledge) if pledge.hold_expires_at else None
+    await notify.pledge_created(session, campaign, pledge, token, today, confirm_token=confirm)
     return PledgeResult(pledge, token, True)
 
 
-# --- Change ---------------------------------------------------------------
+# --- Pledges far ahead: confirm, or release ---------------------------------------------
 
 
-async def change_quantities(
-    session: AsyncSession,
-    campaign: Campaign,
-    pledge: Pledge,
-    new_units: dict[int, int],
-    *,
-    actor: str,
-    actor_id: int | None = None,
-) -> Pledge:
-    """Change what a live pledge promises; never below what already arrived, never past a cap."""
-    if pledge.status not in ALIVE_STATUSES:
-        raise Conflict(_("This pledge can no longer be changed."))
-    ensure_open(campaign)
-    needs = await _lock_needs(session, campaign, {line.need_id for line in pledge.lines})
-    errors = []
-    for line in pledge.lines:
-        wanted = new_units.get(line.need_id, line.units)
-        field = f"units.{line.need_id}"
-        if wanted < line.brought:
-            message = _("At least %(n)s: that much already arrived.", n=line.brought)
-            errors.append(FieldError(field, message))
-        elif wanted > MAX_UNITS:
-            errors.append(FieldError(field, _("At most %(n)s.", n=format_number(MAX_UNITS))))
-        elif wanted > line.units and line.need_id in needs and needs[line.need_id].is_capped:
-            left = await available(session, needs[line.need_id], pledge.due_on)
-            if wanted - line.units > left:
-                most = line.units + max(left, 0)
-                message = _("At most %(n)s: the rest is already covered.", n=most)
-                errors.append(FieldError(field, message))
-    if all(new_units.get(line.need_id, line.units) == 0 for line in pledge.lines):
-        errors.append(FieldError("form", _("To give nothing, cancel the pledge instead.")))
-    if errors:
-        raise ValidationFailed(errors)
-    for line in pledge.lines:
-        wanted = new_units.get(line.need_id, line.units)
-        if wanted == line.units:
-            continue
-        delta = wanted - line.units
-        line.units = wanted
-        need = needs.get(line.need_id) or line.need
-        await ledger.record(
-            session, need, pledge.due_on, EntryKind.PLEDGE_CHANGED, actor=actor,
-            actor_id=actor_id, pledged=delta, pledge_id=pledge.id,
-        )  # fmt: skip
-    pledge.status = status_after_delivery(pledge)
-    pledge.updated_at = utcnow()
+async def confirm(session: AsyncSession, pledge: Pledge, secret: str) -> bool:
+    """Confirm a held pledge from its emailed link (the pledge row locked); False when the
+    hold already ended (released, or the pledge closed) and there is nothing to confirm."""
+    if not hmac.compare_digest(confirm_token(pledge), secret or ""):
+        raise Forbidden(_("This confirmation link is not valid. Check that you copied it whole."))
+    if pledge.confirmed_at is not None:
+        return True
+    if not pledge.is_held:
+        return False
+    pledge.hold_expires_at = None
+    pledge.confirmed_at = pledge.updated_at = utcnow()
     await session.flush()
-    return pledge
+    return True
+
+
+async def release_expired_holds(
+    sessionmaker: async_sessionmaker[AsyncSession], now: datetime | None = None, limit: int = 500
+) -> int:
+    """Periodic job: pledges far ahead that nobody confirmed in time stop counting, one
+    transaction each (safe in parallel: a pledge being confirmed is skipped, not waited for)."""
+    now = now or utcnow()
+    released = 0
+    for _round in range(limit):
+        async with UnitOfWork(sessionmaker) as session:
+            pledge = await session.scalar(
+                select(Pledge)
+                .where(
+                    Pledge.status.in_((*ALIVE_STATUSES, PledgeStatus.WAITLISTED)),
+                    Pledge.hold_expires_at.is_not(None),
+                    Pledge.hold_expires_at < now,
+                )
+                .order_by(Pledge.id)
+                .limit(1)
+                .with_for_update(skip_locked=True, of=Pledge)
+            )
+            if pledge is None:
+                break
+            await closing.release(
+                session, pledge, EntryKind.PLEDGE_EXPIRED, actor="system",
+                note=f"not confirmed within {pledge_rules.HOLD_HOURS} hours",
+            )  # fmt: skip
+            released += 1
+    return released

@@ -4,7 +4,7 @@ import secrets
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from app import ratelimit
@@ -18,10 +18,9 @@ from app.campaigns.access import (
 )
 from app.campaigns.models import Campaign
 from app.db import SessionDep, WriteSessionDep
-from app.errors import AppError, TooManyRequests, ValidationFailed
+from app.errors import AppError, TooManyRequests
 from app.i18n import _
-from app.inkind import closing, deliveries, forms, needs, pledges, service
-from app.inkind.models import PledgeStatus
+from app.inkind import deliveries, forms, needs, pledge_page, pledge_rules, pledges, service
 from app.inkind.notify import manage_url
 from app.inkind.schemas import (
     DeliveryCreate,
@@ -40,42 +39,38 @@ api = APIRouter(prefix="/api/v1", tags=["goods"])
 PLEDGE_LIMIT_PER_IP = (30, 600)
 
 templates.env.filters["units"] = service.format_units
+templates.env.filters["open_days"] = pledge_rules.open_days_label
+templates.env.globals["weekday_names"] = pledge_rules.weekday_names
 
 
 async def _pledge_context(session, campaign, values: dict, errors: dict) -> dict:
-    figures = await service.campaign_figures(session, campaign, today())
-    points = await needs.list_drop_off_points(session, campaign)
-    slots = await needs.upcoming_slots(session, campaign, today())
-    booked = await service.slot_bookings(session, [slot.id for slot in slots])
-    slot_rows = [
-        (
-            slot,
-            service.slot_label(slot),
-            slot.capacity is not None and booked.get(slot.id, 0) >= slot.capacity,
-        )
-        for slot in slots
-    ]
     values.setdefault("idempotency_key", secrets.token_urlsafe(16))
-    values.setdefault("due_on", today().isoformat())
-    return {
-        "campaign": campaign,
-        "figures": figures,
-        "points": points,
-        "slots": slot_rows,
-        "values": values,
-        "errors": errors,
-        "is_open": campaign.status == "live",
-        "today": today().isoformat(),
-    }
+    context = await pledge_page.form_view(session, campaign, today(), values)
+    values["due_on"] = context["chosen_day"]
+    return {**context, "values": values, "errors": errors}
+
+
+def _pledge_form(request: Request, context: dict, status_code: int = 200) -> Response:
+    response = render(request, "inkind/pledge_form.html", context, status_code=status_code)
+    # Kept in the browser's own cache (never a shared one): Back brings the same form, with
+    # its one-time key, so a second submit shows the pledge already made.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 # --- Donor pages --------------------------------------------------------------------------
 
 
 @pages.get("/h/{tag}/pledge")
-async def pledge_form(request: Request, session: SessionDep, viewer: PublicCampaign):
-    context = await _pledge_context(session, viewer.campaign, {}, {})
-    return render(request, "inkind/pledge_form.html", context)
+async def pledge_form(
+    request: Request, session: SessionDep, viewer: PublicCampaign,
+    due_on: Annotated[str, Query(max_length=20)] = "",
+    point: Annotated[str, Query(max_length=12)] = "",
+):  # fmt: skip
+    """The form, for today or the day asked (?due_on=YYYY-MM-DD) at a drop-off point."""
+    values = {"due_on": due_on, "drop_off_point_id": point}
+    context = await _pledge_context(session, viewer.campaign, values, {})
+    return _pledge_form(request, context)
 
 
 @pages.post("/h/{tag}/pledge")
@@ -83,87 +78,30 @@ async def submit_pledge(request: Request, session: WriteSessionDep, viewer: Publ
     campaign = viewer.campaign
     form = await request.form()
     values = forms.form_values(form)
+    if values.pop("step", "") == "show_day":  # without JavaScript: the figures of that day
+        return _pledge_form(request, await _pledge_context(session, campaign, values, {}))
     if not await ratelimit.hit(session, f"pledge:ip:{client_ip(request)}", *PLEDGE_LIMIT_PER_IP):
         errors = {"form": _("Too many attempts. Please wait a few minutes and try again.")}
         context = await _pledge_context(session, campaign, values, errors)
-        return render(request, "inkind/pledge_form.html", context, status_code=429)
+        return _pledge_form(request, context, status_code=429)
     line_needs: list[int] = []
     try:
         active = await needs.list_needs(session, campaign)
         data, line_needs = forms.pledge_input(form, active)
-        result = await pledges.create_pledge(session, campaign, data, today())
+        result = await pledges.create_pledge(
+            session, campaign, data, today(), client=client_ip(request)
+        )
     except AppError as exc:
         errors = (
             forms.rename_line_errors(exc, line_needs) if exc.field_errors else {"form": exc.message}
         )
         context = await _pledge_context(session, campaign, values, errors)
-        return render(request, "inkind/pledge_form.html", context, status_code=exc.status_code)
+        return _pledge_form(request, context, status_code=exc.status_code)
     pledge = result.pledge
-    return redirect(
-        f"/pledges/{pledge.code}?t={quote(result.token)}",
-        _("Thank you! Your pledge code is %(code)s.", code=pledge.code),
-    )
-
-
-def _private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
-async def _manage_context(session, pledge, token: str, errors: dict | None = None) -> dict:
-    campaign = await session.get(Campaign, pledge.campaign_id)
-    return {
-        "pledge": pledge,
-        "campaign": campaign,
-        "token": token,
-        "slot_label": service.slot_label(pledge.slot) if pledge.slot else None,
-        "can_change": pledge.is_alive and campaign.status == "live",
-        "can_cancel": pledge.status in ("pledged", "partially_received", "waitlisted"),
-        "errors": errors or {},
-    }
-
-
-@pages.get("/pledges/{code}")
-async def manage_pledge(code: str, request: Request, session: SessionDep, t: str = ""):
-    pledge = await pledges.for_donor(session, code, t)
-    context = await _manage_context(session, pledge, t)
-    return _private(render(request, "inkind/pledge_manage.html", context))
-
-
-@pages.post("/pledges/{code}/change")
-async def change_pledge(code: str, request: Request, session: WriteSessionDep):
-    form = await request.form()
-    token = str(form.get("t", ""))
-    pledge = await pledges.for_donor(session, code, token, lock=True)
-    campaign = await session.get(Campaign, pledge.campaign_id)
-    try:
-        units, errors = {}, []
-        for line in pledge.lines:
-            value = forms._int(
-                str(form.get(f"units_{line.need_id}", "")), f"units.{line.need_id}", errors
-            )
-            if value is not None:
-                units[line.need_id] = value
-        if errors:
-            raise ValidationFailed(errors)
-        await pledges.change_quantities(session, campaign, pledge, units, actor="donor")
-    except AppError as exc:
-        await session.refresh(pledge)
-        errors = {e.field: e.message for e in exc.field_errors} or {"form": exc.message}
-        context = await _manage_context(session, pledge, token, errors)
-        return _private(render(request, "inkind/pledge_manage.html", context, exc.status_code))
-    return redirect(f"/pledges/{pledge.code}?t={quote(token)}", _("Your pledge is updated."))
-
-
-@pages.post("/pledges/{code}/cancel")
-async def cancel_pledge(code: str, session: WriteSessionDep, t: Annotated[str, Form()] = ""):
-    pledge = await pledges.for_donor(session, code, t, lock=True)
-    page = f"/pledges/{pledge.code}?t={quote(t)}"
-    if pledge.status == PledgeStatus.CANCELLED:  # a double tap: the first one did it
-        return redirect(page, _("This pledge is already cancelled."))
-    await closing.cancel(session, pledge, actor="donor", note="cancelled with the donor's link")
-    return redirect(page, _("Your pledge is cancelled. Thank you anyway!"))
+    page = f"/pledges/{pledge.code}?t={quote(result.token)}"
+    if not result.created:  # Back, then the same form again: one pledge, said plainly
+        return redirect(page, _("You already pledged this — here it is."), kind="notice")
+    return redirect(page, _("Thank you! Your pledge code is %(code)s.", code=pledge.code))
 
 
 # --- JSON API -----------------------------------------------------------------------------
@@ -198,7 +136,9 @@ async def api_create_pledge(
     campaign = viewer.campaign
     if not await ratelimit.hit(session, f"pledge:ip:{client_ip(request)}", *PLEDGE_LIMIT_PER_IP):
         raise TooManyRequests(retry_after=600)
-    result = await pledges.create_pledge(session, campaign, body, today())
+    result = await pledges.create_pledge(
+        session, campaign, body, today(), client=client_ip(request)
+    )
     out = service.pledge_out(
         result.pledge, private=True, manage_url=manage_url(result.pledge, result.token)
     )

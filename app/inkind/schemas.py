@@ -1,6 +1,6 @@
 """What the in-kind API accepts and shows. Quantities are integers; packs only on input."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -54,6 +54,14 @@ class NeedCreate(Strict):
     reason: str = Field(default="", max_length=200, description="'110 newborns'")
     priority: int = Field(default=2, ge=1, le=3, description="1 urgent, 2 high, 3 normal")
     policy: PledgePolicy = PledgePolicy.ACCEPT_SURPLUS
+    max_per_pledge: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_UNITS,
+        description="Most units one pledge may promise; by default a quarter of the need (of "
+        "a day's need for a daily one), rounded up to whole packs, at least two packs, at most "
+        "the need",
+    )
 
     @model_validator(mode="after")
     def _shape(self) -> "NeedCreate":
@@ -71,8 +79,8 @@ class PledgeLineIn(Strict):
     quantity: int = Field(
         ge=1,
         le=MAX_UNITS,
-        description="In units, or in packs (per=pack) for a need sold in packs; at most "
-        "1,000,000 units per need, on a day the need is open",
+        description="In units, or in packs (per=pack) for a need sold in packs; at most the "
+        "need's max_per_pledge units, on a day the need is open",
     )
     per: Literal["unit", "pack"] = "unit"
 
@@ -95,8 +103,9 @@ class PledgeCreate(Strict):
     )
     due_on: date | None = Field(
         default=None,
-        description="The day you will bring it: today (the default) or within a year, "
-        "by the need's deadline",
+        description="The day you will bring it: today (the default) or within a year, by the "
+        "need's deadline, on a day the drop-off point opens. More than 3 days ahead needs "
+        "donor_email: the pledge is held for 24 hours until confirmed from the emailed link",
     )
     idempotency_key: str | None = Field(
         default=None, min_length=8, max_length=80, description="A random value: retries are safe"
@@ -170,6 +179,7 @@ class NeedOut(BaseModel):
     reason: str
     priority: int
     policy: PledgePolicy
+    max_per_pledge: int = Field(description="Most units one pledge may promise")
     target_units: int | None
     deadline: date | None
     per_day_units: int | None
@@ -201,6 +211,11 @@ class PledgeOut(BaseModel):
     drop_off_point: str | None
     slot: str | None
     lines: list[PledgeLineOut]
+    hold_expires_at: datetime | None = Field(
+        default=None,
+        description="Set while a pledge far ahead waits for the donor's confirmation: it is "
+        "released at this time unless confirmed from the emailed link",
+    )
     manage_url: str | None = None
     donor_name: str | None = None
     donor_email: str | None = None

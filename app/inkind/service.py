@@ -51,6 +51,7 @@ def need_out(figures: NeedFigures) -> NeedOut:
         reason=need.reason,
         priority=need.priority,
         policy=need.policy,
+        max_per_pledge=needs_service.max_per_pledge(need),
         target_units=need.target_units,
         deadline=need.deadline,
         per_day_units=need.per_day_units,
@@ -118,6 +119,7 @@ def pledge_out(pledge: Pledge, *, private: bool, manage_url: str | None = None) 
             )
             for line in pledge.lines
         ],
+        hold_expires_at=pledge.hold_expires_at if pledge.is_held else None,
         manage_url=manage_url,
         donor_name=pledge.donor_name if private else None,
         donor_email=pledge.donor_email if private else None,

@@ -19,7 +19,7 @@ async def test_needs_and_goods_tables_fit_a_phone_in_both_languages(live_server,
         await create_need(
             session, campaign, item="Formula milk", unit="bottles", pack_label="box", pack_size=6
         )
-        diapers = await create_need(session, campaign)
+        diapers = await create_need(session, campaign, max_per_pledge=120)
         await pledge(session, campaign, {diapers: 120})
     await phone.goto(f"{live_server.url}/login")
     await phone.get_by_label("Email").fill("layout@example.org")

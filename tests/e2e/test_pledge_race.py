@@ -29,7 +29,9 @@ async def test_200_people_race_for_the_last_50_diapers(live_server):
     today = utcnow().date()
     async with live_session(live_server) as session:
         campaign = await create_campaign(session, hashtag="race50")
-        diapers = await create_need(session, campaign, policy="hard_cap", per_day_units=300)
+        diapers = await create_need(
+            session, campaign, policy="hard_cap", per_day_units=300, max_per_pledge=300
+        )
         await pledge(session, campaign, {diapers: 250}, today=today)
         campaign_id, need_id = campaign.id, diapers.id
     path = "/api/v1/campaigns/race50/pledges"
@@ -90,7 +92,9 @@ async def test_a_retried_pledge_racing_itself_for_the_last_units_gets_its_pledge
     today = utcnow().date()
     async with live_session(live_server) as session:
         campaign = await create_campaign(session, hashtag="retryrace")
-        diapers = await create_need(session, campaign, policy="hard_cap", per_day_units=300)
+        diapers = await create_need(
+            session, campaign, policy="hard_cap", per_day_units=300, max_per_pledge=300
+        )
         await pledge(session, campaign, {diapers: 295}, today=today)
         need_id = diapers.id
     path = "/api/v1/campaigns/retryrace/pledges"

@@ -34,7 +34,7 @@ async def assert_counters_match_ledger(session, campaign):
 
 async def test_pledged_then_partially_then_fully_received(session):
     campaign = await create_campaign(session)
-    diapers = await create_need(session, campaign)
+    diapers = await create_need(session, campaign, max_per_pledge=100)
     user = await volunteer(session, campaign)
     result = await pledge(session, campaign, {diapers: 100})
     assert result.pledge.status == PledgeStatus.PLEDGED
@@ -116,6 +116,7 @@ async def test_daily_need_counts_each_day_on_its_own(session):
     milk = await create_need(
         session, campaign, item="Formula milk", unit="bottles", pack_size=6,
         per_day_units=300, starts_on=TODAY, ends_on=TODAY + timedelta(days=30),
+        max_per_pledge=300,
     )  # fmt: skip
     user = await volunteer(session, campaign)
     await pledge(session, campaign, {milk: 120})
@@ -175,7 +176,7 @@ async def test_hard_cap_refuses_what_is_covered_and_waitlist_waits(session):
     capped = await create_need(session, campaign, policy="hard_cap", per_day_units=50)
     waiting = await create_need(
         session, campaign, item="Formula milk", unit="bottles", pack_size=None,
-        policy="waitlist", per_day_units=10,
+        policy="waitlist", per_day_units=10, max_per_pledge=20,
     )  # fmt: skip
     await pledge(session, campaign, {capped: 40})
     with pytest.raises(Conflict) as failure:
@@ -199,7 +200,9 @@ async def test_hard_cap_refuses_what_is_covered_and_waitlist_waits(session):
 
 async def test_donor_changes_quantities_within_limits(session):
     campaign = await create_campaign(session)
-    capped = await create_need(session, campaign, policy="hard_cap", per_day_units=100)
+    capped = await create_need(
+        session, campaign, policy="hard_cap", per_day_units=100, max_per_pledge=100
+    )
     user = await volunteer(session, campaign)
     result = await pledge(session, campaign, {capped: 50})
     await pledge(session, campaign, {capped: 30})
