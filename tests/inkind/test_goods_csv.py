@@ -21,7 +21,7 @@ def today():
 
 async def test_deliveries_csv_sums_to_the_progress_page_per_need(client, session):
     campaign = await create_campaign(session)
-    diapers = await create_need(session, campaign)
+    diapers = await create_need(session, campaign, max_per_pledge=150)
     blankets = await create_need(
         session, campaign, item="Baby blankets", unit="blankets", kind="one_off",
         target_units=200, per_day_units=None, pack_size=None,
