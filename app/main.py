@@ -22,7 +22,7 @@ from app.donations import webhooks as donations_webhooks
 from app.edge import EdgeMiddleware, check_body_text
 from app.errors import install_error_handlers, wants_json
 from app.inkind import desk as inkind_desk
-from app.inkind import goods_admin
+from app.inkind import goods_admin, invite_pages
 from app.inkind import router as inkind
 from app.middleware import RequestContextMiddleware, configure_logging
 from app.transaction import TransactionMiddleware
@@ -101,6 +101,7 @@ def create_app() -> FastAPI:
     app.include_router(donations_api.api)
     app.include_router(inkind.pages)
     app.include_router(goods_admin.pages)
+    app.include_router(invite_pages.pages)
     app.include_router(inkind_desk.pages)
     app.include_router(inkind.api)
     if ops.bench_enabled():
