@@ -99,7 +99,11 @@ class PledgeCreate(Strict):
         "by the need's deadline",
     )
     idempotency_key: str | None = Field(
-        default=None, min_length=8, max_length=80, description="A random value: retries are safe"
+        default=None,
+        min_length=8,
+        max_length=80,
+        description="A random value: retries are safe",
+        json_schema_extra=stripped(8),
     )
 
 
