@@ -1,5 +1,6 @@
 """Pages behind the emailed links: forgotten password, new password, email confirmation."""
 
+import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -49,7 +50,8 @@ async def forgot(request: Request, session: WriteSessionDep, email: Annotated[st
         }
         return render(request, "accounts/forgot.html", context, 429, headers={"Retry-After": "600"})
     # Over the limit for this address, the answer stays the same: no new email, that is all.
-    if await ratelimit.hit(session, f"reset:email:{normalized[:200]}", *RESET_LIMIT_PER_EMAIL):
+    address_key = hashlib.sha256(normalized.encode()).hexdigest()[:32]  # no address in clear
+    if await ratelimit.hit(session, f"reset:email:{address_key}", *RESET_LIMIT_PER_EMAIL):
         await recovery.request_reset(session, normalized)
     context["sent"] = True
     return render(request, "accounts/forgot.html", context)
