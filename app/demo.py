@@ -89,6 +89,7 @@ async def load_demo(session: AsyncSession) -> tuple[User, list[str]]:
             email=DEMO_EMAIL,
             display_name="Demo organizer",
             password_hash=accounts.hash_password(DEMO_PASSWORD),
+            email_verified_at=utcnow(),
         )
         session.add(user)
         await session.flush()

@@ -23,7 +23,7 @@ from app.donations import webhooks as donations_webhooks
 from app.edge import EdgeMiddleware, check_body_text
 from app.errors import install_error_handlers, wants_json
 from app.inkind import desk as inkind_desk
-from app.inkind import goods_admin, goods_api, stock_pages
+from app.inkind import goods_admin, goods_api, invite_pages, stock_pages
 from app.inkind import pledge_manage as inkind_pledge_manage
 from app.inkind import router as inkind
 from app.middleware import RequestContextMiddleware, configure_logging
@@ -105,6 +105,7 @@ def create_app() -> FastAPI:
     app.include_router(inkind.pages)
     app.include_router(inkind_pledge_manage.pages)
     app.include_router(goods_admin.pages)
+    app.include_router(invite_pages.pages)
     app.include_router(inkind_desk.pages)
     app.include_router(inkind.api)
     app.include_router(stock_pages.pages)

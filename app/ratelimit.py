@@ -1,9 +1,10 @@
 """Fixed-window rate limits shared by every worker: Redis when configured, else the database."""
 
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import BigInteger, Integer, String, delete, select
+from sqlalchemy import BigInteger, Integer, String, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -90,6 +91,7 @@ async def count(session: AsyncSession, key: str, window_seconds: int) -> int:
 async def purge_expired(session: AsyncSession, older_than_seconds: int = 86400) -> None:
     cutoff = int(clock()) - older_than_seconds
     await session.execute(delete(RateLimitCounter).where(RateLimitCounter.window_start < cutoff))
+    await purge_old_failures(session, older_than_seconds)
 
 
 # --- Signals for gift starts (app/donations/limits.py) -------------------------------------
@@ -156,3 +158,89 @@ async def _claim(session: AsyncSession, key: str, until: int) -> bool:
         .returning(RateLimitCounter.hits)
     )
     return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+# --- Failures in a row, for a growing delay (logins) ----------------------------------------
+# A fixed window cannot say "wait until 15 s after the last failure"; these counters keep how
+# many failures happened in a row for a key and when the last one was, until a success clears
+# them or `forget_after` seconds pass without a failure.
+
+
+class BackoffCounter(Base):
+    __tablename__ = "rate_limit_backoffs"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Unix seconds (ratelimit.clock) of the last failure.
+    last_failure: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
+
+
+@dataclass(frozen=True)
+class Failures:
+    count: int = 0
+    last_at: float = 0.0
+
+
+async def failures(session: AsyncSession, key: str, forget_after: int) -> Failures:
+    """Failures in a row for `key`, without counting one more."""
+    redis_url = get_settings().redis_url
+    if redis_url:
+        values = await _redis_client(redis_url).hmget(f"aidons:bo:{key}", "count", "last")
+        if values[0] is None or float(values[1] or 0) < int(clock()) - forget_after:
+            return Failures()
+        return Failures(int(values[0]), float(values[1]))
+    row = await session.get(BackoffCounter, key)
+    if row is None or row.last_failure < int(clock()) - forget_after:
+        return Failures()
+    return Failures(row.failures, float(row.last_failure))
+
+
+async def add_failure(session: AsyncSession, key: str, forget_after: int) -> Failures:
+    """Count one more failure for `key` now; kept even when the request is refused."""
+    now = int(clock())
+    redis_url = get_settings().redis_url
+    if redis_url:
+        client = _redis_client(redis_url)
+        redis_key = f"aidons:bo:{key}"
+        if (await failures(session, key, forget_after)).count == 0:
+            await client.delete(redis_key)  # start again from one, as the database does
+        async with client.pipeline(transaction=True) as pipe:
+            pipe.hincrby(redis_key, "count", 1)
+            pipe.hset(redis_key, "last", now)
+            pipe.expire(redis_key, forget_after)
+            count, *_rest = await pipe.execute()
+        return Failures(int(count), float(now))
+    count = await _add_failure(session, key, now, forget_after)
+    keep_on_refusal(session, lambda replay: _add_failure(replay, key, now, forget_after))
+    return Failures(count, float(now))
+
+
+async def _add_failure(session: AsyncSession, key: str, now: int, forget_after: int) -> int:
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    forgotten = BackoffCounter.last_failure < now - forget_after
+    statement = (
+        dialect.insert(BackoffCounter)
+        .values(key=key, failures=1, last_failure=now)
+        .on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "failures": case((forgotten, 1), else_=BackoffCounter.failures + 1),
+                "last_failure": now,
+            },
+        )
+        .returning(BackoffCounter.failures)
+    )
+    return (await session.execute(statement)).scalar_one()
+
+
+async def clear_failures(session: AsyncSession, key: str) -> None:
+    redis_url = get_settings().redis_url
+    if redis_url:
+        await _redis_client(redis_url).delete(f"aidons:bo:{key}")
+        return
+    await session.execute(delete(BackoffCounter).where(BackoffCounter.key == key))
+
+
+async def purge_old_failures(session: AsyncSession, older_than_seconds: int = 86400) -> None:
+    cutoff = int(clock()) - older_than_seconds
+    await session.execute(delete(BackoffCounter).where(BackoffCounter.last_failure < cutoff))

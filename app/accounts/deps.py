@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 
 from app.accounts import service
 from app.accounts.models import User
+from app.config import get_settings
 from app.db import SessionDep
 from app.errors import AppError, Unauthorized
 from app.i18n import N_, _
@@ -58,6 +59,23 @@ async def api_user(user: Annotated[User | None, Depends(api_user_optional)]) -> 
             headers={"WWW-Authenticate": "Bearer"},
         )
     return user
+
+
+def set_session_cookie(response: Response, raw: str) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        raw,
+        max_age=int(service.SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().https,
+    )
+
+
+def clear_session_cookie(response: Response) -> None:
+    response.delete_cookie(
+        SESSION_COOKIE, httponly=True, samesite="lax", secure=get_settings().https
+    )
 
 
 def client_ip(request: Request) -> str:

@@ -23,6 +23,12 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    # Set when the person followed a link sent to `email` (see app/accounts/verification.py).
+    email_verified_at = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
 
 class UserSession(Base):
@@ -50,8 +56,35 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(100), default="")
+    # The first characters of the secret, shown to tell tokens apart ("aid_Xy12…").
+    prefix: Mapped[str] = mapped_column(String(16), default="", server_default="")
     created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     last_used_at = mapped_column(UTCDateTime, nullable=True)
     revoked_at = mapped_column(UTCDateTime, nullable=True)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class TokenPurpose(enum.StrEnum):
+    PASSWORD_RESET = "password_reset"
+    VERIFY_EMAIL = "verify_email"
+
+
+class AccountToken(Base):
+    """A single-use link sent by email (password reset, email verification), stored hashed.
+
+    `email` is the address the link was sent to: for a verification it is the address being
+    proved, which becomes the account's email when the link is followed (a change of email)."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str] = mapped_column(String(254))
+    created_at = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    expires_at = mapped_column(UTCDateTime, nullable=False)
+    used_at = mapped_column(UTCDateTime, nullable=True)
 
     user: Mapped[User] = relationship(lazy="joined")

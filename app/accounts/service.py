@@ -17,6 +17,7 @@ from app.i18n import _
 from app.text import clean_line
 
 SESSION_LIFETIME = timedelta(days=30)
+TOKEN_PREFIX_LENGTH = 10  # "aid_" and 6 characters of the secret: enough to tell tokens apart
 MIN_PASSWORD_LENGTH = 10
 COMMON_PASSWORDS = frozenset(
     [
@@ -74,6 +75,22 @@ def password_problem(password: str, email: str = "") -> str | None:
     return None
 
 
+def display_name_problem(display_name: str) -> str | None:
+    name = clean_line(display_name)
+    if not name:
+        return _("Tell us your name or your group's name.")
+    if len(name) > 120:
+        return _("Must be at most %(n)s characters.", n=120)
+    return None
+
+
+def password_matches(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -82,18 +99,18 @@ async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
     return await session.scalar(select(User).where(User.email == email.strip().lower()))
 
 
-async def sign_up(session: AsyncSession, email: str, password: str, display_name: str) -> User:
+async def sign_up(
+    session: AsyncSession, email: str, password: str, display_name: str, *, verified: bool = False
+) -> User:
+    """A new account. `verified` only for accounts made by whoever runs the server (CLI, demo)."""
     errors: list[FieldError] = []
     normalized = ""
     try:
         normalized = normalize_email(email)
     except ValueError as exc:
         errors.append(FieldError("email", str(exc)))
-    name = clean_line(display_name)
-    if not name:
-        errors.append(FieldError("display_name", _("Tell us your name or your group's name.")))
-    elif len(name) > 120:
-        errors.append(FieldError("display_name", _("Must be at most %(n)s characters.", n=120)))
+    if name_problem := display_name_problem(display_name):
+        errors.append(FieldError("display_name", name_problem))
     problem = password_problem(password or "", normalized)
     if problem:
         errors.append(FieldError("password", problem))
@@ -103,7 +120,12 @@ async def sign_up(session: AsyncSession, email: str, password: str, display_name
         )
     if errors:
         raise ValidationFailed(errors)
-    user = User(email=normalized, display_name=name, password_hash=hash_password(password))
+    user = User(
+        email=normalized,
+        display_name=clean_line(display_name),
+        password_hash=hash_password(password),
+        email_verified_at=utcnow() if verified else None,
+    )
     session.add(user)
     await session.flush()
     return user
@@ -161,7 +183,14 @@ async def end_session(session: AsyncSession, raw: str) -> None:
 
 async def create_api_token(session: AsyncSession, user: User, name: str = "") -> str:
     raw = "aid_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(token_hash=hash_token(raw), user_id=user.id, name=name[:100]))
+    session.add(
+        ApiToken(
+            token_hash=hash_token(raw),
+            user_id=user.id,
+            name=clean_line(name)[:100],
+            prefix=raw[:TOKEN_PREFIX_LENGTH],
+        )
+    )
     await session.flush()
     return raw
 

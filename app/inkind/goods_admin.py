@@ -1,12 +1,11 @@
 """Organizer pages for goods: needs, drop-off points and their time slots, volunteers and
-invitation links."""
+invitation links (the link's own page is app/inkind/invite_pages.py)."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from pydantic import ValidationError
 
-from app.accounts.deps import CurrentUser
 from app.campaigns.access import GoodsCampaign, VolunteersCampaign
 from app.db import PathId, SessionDep, WriteSessionDep
 from app.errors import AppError, FieldError, ValidationFailed
@@ -216,18 +215,3 @@ async def revoke(invite_id: PathId, session: WriteSessionDep, viewer: Volunteers
     campaign = viewer.campaign
     await volunteers.revoke_invite(session, campaign, invite_id)
     return redirect(f"{team_base(campaign)}/goods/volunteers", _("Invitation link revoked."))
-
-
-@pages.get("/invite/{token}")
-async def invite_page(token: str, request: Request, session: SessionDep, user: CurrentUser):
-    invitation = await volunteers.find_invite(session, token)
-    campaign = await session.get(service.Campaign, invitation.campaign_id)
-    return render(request, "inkind/invite.html", {"campaign": campaign, "token": token})
-
-
-@pages.post("/invite/{token}")
-async def accept_invite(token: str, session: WriteSessionDep, user: CurrentUser):
-    campaign = await volunteers.accept_invite(session, token, user)
-    return redirect(
-        f"{team_base(campaign)}/desk", _("Welcome to the team of #%(tag)s!", tag=campaign.hashtag)
-    )

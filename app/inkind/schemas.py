@@ -108,7 +108,11 @@ class PledgeCreate(Strict):
         "donor_email: the pledge is held for 24 hours until confirmed from the emailed link",
     )
     idempotency_key: str | None = Field(
-        default=None, min_length=8, max_length=80, description="A random value: retries are safe"
+        default=None,
+        min_length=8,
+        max_length=80,
+        description="A random value: retries are safe",
+        json_schema_extra=stripped(8),
     )
 
 

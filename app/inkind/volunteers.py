@@ -1,6 +1,7 @@
 """Volunteer invitations: a link (its token stored hashed) that expires."""
 
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -11,9 +12,10 @@ from app.accounts.service import hash_token
 from app.campaigns.access import role_of
 from app.campaigns.models import Campaign, CampaignStatus, Membership
 from app.db import utcnow
-from app.errors import Conflict, NotFound
-from app.i18n import _
-from app.inkind.models import VolunteerInvite
+from app.errors import AppError, NotFound
+from app.i18n import N_, _
+from app.inkind.models import DropOffPoint, VolunteerInvite
+from app.inkind.needs import list_drop_off_points
 
 INVITE_LIFETIME = timedelta(days=7)
 
@@ -32,25 +34,61 @@ async def create_invite(session: AsyncSession, campaign: Campaign, user: User) -
     return raw
 
 
-async def find_invite(session: AsyncSession, raw: str) -> VolunteerInvite:
+class InviteUnavailable(AppError):
+    """An invitation link that cannot be accepted, and why: unknown, revoked, expired, closed."""
+
+    status_code = 410
+    default_title = N_("This invitation cannot be used")
+
+    def __init__(self, reason: str, invitation: "Invitation | None" = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.invitation = invitation
+        if reason == "unknown":
+            self.status_code = 404
+
+
+@dataclass(frozen=True)
+class Invitation:
+    """What the invitation page tells the person: who invites them, to what, and where."""
+
+    invite: VolunteerInvite
+    campaign: Campaign
+    inviter_name: str
+    points: list[DropOffPoint]
+
+
+async def look_up(session: AsyncSession, raw: str) -> Invitation:
+    """The invitation behind a link; InviteUnavailable says why it cannot be accepted."""
     invite = await session.scalar(
         select(VolunteerInvite).where(VolunteerInvite.token_hash == hash_token(raw or ""))
     )
-    if invite is None or invite.revoked_at is not None:
-        raise NotFound(_("This invitation link is not valid. Ask the organizer for a new one."))
+    campaign = await session.get(Campaign, invite.campaign_id) if invite else None
+    if invite is None or campaign is None:
+        raise InviteUnavailable("unknown")
+    inviter = await session.get(User, invite.created_by_id) if invite.created_by_id else None
+    invitation = Invitation(
+        invite=invite,
+        campaign=campaign,
+        inviter_name=inviter.display_name if inviter else _("The organizers"),
+        points=await list_drop_off_points(session, campaign),
+    )
+    if invite.revoked_at is not None:
+        raise InviteUnavailable("revoked", invitation)
     if invite.expires_at <= utcnow():
-        raise NotFound(_("This invitation link has expired. Ask the organizer for a new one."))
-    return invite
+        raise InviteUnavailable("expired", invitation)
+    if campaign.status == CampaignStatus.CLOSED:
+        raise InviteUnavailable("closed", invitation)
+    return invitation
 
 
 async def accept_invite(session: AsyncSession, raw: str, user: User) -> Campaign:
-    invite = await find_invite(session, raw)
-    campaign = await session.get(Campaign, invite.campaign_id)
-    if campaign is None or campaign.status == CampaignStatus.CLOSED:
-        raise Conflict(_("This campaign is closed."))
+    """Make `user` a volunteer of the invitation's campaign (nothing changes for a member)."""
+    invitation = await look_up(session, raw)
+    campaign = invitation.campaign
     if await role_of(session, campaign, user) is None:
         session.add(Membership(campaign_id=campaign.id, user_id=user.id, role=Role.VOLUNTEER))
-        invite.accepted_count += 1
+        invitation.invite.accepted_count += 1
         await session.flush()
     return campaign
 

@@ -71,10 +71,10 @@ async def test_volunteer_joins_by_link_and_logs_a_pledge_and_a_walk_in(live_serv
         code, need_id = result.pledge.code, diapers.id
 
     await phone.goto(f"{live_server.url}/invite/{raw}")
+    await phone.get_by_role("link", name="Sign in to accept").click()
     await phone.get_by_label("Email (required)").fill("janis@riga.example")
     await phone.get_by_label("Password (required)").fill("a long and happy password")
-    await phone.get_by_role("button", name="Log in").click()
-    await phone.get_by_role("button", name="Join the team").click()
+    await phone.get_by_role("button", name="Log in and join the team").click()
     await expect(phone.get_by_text("Welcome to the team of #milkriga!")).to_be_visible()
 
     await phone.get_by_label("Pledge code or donor's name").fill(code.lower())
