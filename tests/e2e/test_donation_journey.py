@@ -59,7 +59,7 @@ async def test_a_phone_donor_gives_and_sees_the_progress_bar_move(live_server, p
     await donor.get_by_role("link", name="Back to #HelpChallenge").click()
     figures = donor.locator(".progress-figures")
     await expect(figures).to_contain_text("1 donor")
-    assert re.search(r"150,000 raised of .*600,000", await figures.inner_text())
+    assert re.search(r"150,000.F.CFA raised of .*600,000", await figures.inner_text())
     await expect(donor.get_by_role("progressbar")).to_have_attribute("aria-valuenow", "25")
     await donor.get_by_role("link", name="See the donor wall").click()
     await expect(donor.get_by_text("Courage à toute l'équipe !")).to_be_visible()

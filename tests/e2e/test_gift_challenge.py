@@ -33,7 +33,7 @@ async def _abandon_a_checkout(page, donate_url: str) -> None:
     await page.goto(donate_url)
     await page.get_by_role("button", name="Continue to payment").click()
     await page.get_by_role("button", name="Cancel").click()
-    await expect(page.get_by_text("Your gift was cancelled")).to_be_visible()
+    await expect(page.get_by_text("Payment cancelled: nothing was charged.")).to_be_visible()
 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])

@@ -116,7 +116,7 @@ async def test_organizer_changes_the_daily_rate_and_sees_the_history(
     async with live_session(live_server) as session:
         owner = await create_user(session, email=f"owner-{tag}@example.org", name="Anna")
         campaign = await create_campaign(session, owner, hashtag=tag)
-        diapers = await create_need(session, campaign)
+        diapers = await create_need(session, campaign, max_per_pledge=150)
         point = await create_point(session, campaign)
         slot = await create_slot(session, point, day=today + timedelta(days=1))
         for name, units, extra in [
