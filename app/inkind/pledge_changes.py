@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.campaigns.models import Campaign
 from app.db import utcnow
-from app.errors import Conflict, FieldError, NotFound, ValidationFailed
+from app.errors import Conflict, FieldError, ValidationFailed
 from app.formatting import format_number
 from app.i18n import _
 from app.inkind import ledger, pledge_rules
@@ -23,7 +23,7 @@ from app.inkind.capacity import (
     status_after_delivery,
 )
 from app.inkind.models import ALIVE_STATUSES, EntryKind, Pledge, PledgeLine
-from app.inkind.needs import get_drop_off_point, get_slot, max_per_pledge
+from app.inkind.needs import max_per_pledge
 from app.inkind.schemas import MAX_UNITS
 from app.outbox import OutboxEmail
 
@@ -61,21 +61,9 @@ async def _place(
     """The day, slot and point after the change, or field errors."""
     if not changes.move:
         return pledge.due_on, pledge.slot, pledge.drop_off_point, []
-    errors: list[FieldError] = []
-    slot = point = None
-    if changes.slot_id is not None:
-        try:
-            slot = await get_slot(session, campaign, changes.slot_id)
-            point = slot.drop_off_point
-            if slot.day < today:
-                errors.append(FieldError("slot_id", _("This time slot is over. Choose another.")))
-        except NotFound as exc:
-            errors.append(FieldError("slot_id", exc.message))
-    elif changes.drop_off_point_id is not None:
-        try:
-            point = await get_drop_off_point(session, campaign, changes.drop_off_point_id)
-        except NotFound as exc:
-            errors.append(FieldError("drop_off_point_id", exc.message))
+    slot, point, errors = await pledge_rules.chosen_place(
+        session, campaign, changes.slot_id, changes.drop_off_point_id, today
+    )
     due_on = slot.day if slot else (changes.due_on or pledge.due_on)
     if errors:
         return due_on, slot, point, errors

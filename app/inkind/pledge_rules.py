@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.campaigns.models import Campaign
 from app.config import get_settings
-from app.errors import FieldError
+from app.errors import FieldError, NotFound
 from app.formatting import format_day, format_number
 from app.i18n import _, get_locale
 from app.inkind import needs as needs_service
@@ -131,3 +131,29 @@ async def open_day_error(
             return None
     message = _("No drop-off point is open on %(day)s. Choose another day.", day=format_day(day))
     return FieldError("due_on", message)
+
+
+async def chosen_place(
+    session: AsyncSession,
+    campaign: Campaign,
+    slot_id: int | None,
+    point_id: int | None,
+    today: date,
+) -> tuple[Slot | None, DropOffPoint | None, list[FieldError]]:
+    """The slot and drop-off point a pledge names (a slot gives its point), or field errors."""
+    errors: list[FieldError] = []
+    slot = point = None
+    if slot_id is not None:
+        try:
+            slot = await needs_service.get_slot(session, campaign, slot_id)
+            point = slot.drop_off_point
+            if slot.day < today:
+                errors.append(FieldError("slot_id", _("This time slot is over. Choose another.")))
+        except NotFound as exc:
+            errors.append(FieldError("slot_id", exc.message))
+    elif point_id is not None:
+        try:
+            point = await needs_service.get_drop_off_point(session, campaign, point_id)
+        except NotFound as exc:
+            errors.append(FieldError("drop_off_point_id", exc.message))
+    return slot, point, errors

@@ -36,7 +36,7 @@ from app.inkind.models import (
     PledgePolicy,
     PledgeStatus,
 )
-from app.inkind.needs import get_drop_off_point, get_slot, max_per_pledge
+from app.inkind.needs import max_per_pledge
 from app.inkind.pledge_changes import change_quantities  # noqa: F401  (one entry point)
 from app.inkind.schemas import PledgeCreate
 from app.text import clean_line
@@ -126,20 +126,10 @@ async def _validate(
             errors.append(FieldError("donor_email", str(exc)))
     if clean["phone"] and not all(ch.isdigit() or ch in "+ ()-." for ch in clean["phone"]):
         errors.append(FieldError("donor_phone", _("Enter a phone number with digits only.")))
-    slot = point = None
-    if data.slot_id is not None:
-        try:
-            slot = await get_slot(session, campaign, data.slot_id)
-            point = slot.drop_off_point
-            if slot.day < today:
-                errors.append(FieldError("slot_id", _("This time slot is over. Choose another.")))
-        except NotFound as exc:
-            errors.append(FieldError("slot_id", exc.message))
-    elif data.drop_off_point_id is not None:
-        try:
-            point = await get_drop_off_point(session, campaign, data.drop_off_point_id)
-        except NotFound as exc:
-            errors.append(FieldError("drop_off_point_id", exc.message))
+    slot, point, place_errors = await pledge_rules.chosen_place(
+        session, campaign, data.slot_id, data.drop_off_point_id, today
+    )
+    errors += place_errors
     due_on = slot.day if slot else (data.due_on or today)
     if not slot and due_on < today:
         errors.append(FieldError("due_on", _("Choose today or a later day.")))
