@@ -217,6 +217,8 @@ async def _world(session) -> dict:
     other = await create_campaign(session, hashtag=TAG + "bis")
     session.add(Membership(campaign_id=other.id, user_id=owner.id, role=Role.VOLUNTEER))
     await create_campaign(session, owner, hashtag=TAG + "pause", status=CampaignStatus.PAUSED)
+    spare_token = ApiToken(token_hash=hash_token("aid_fuzz-spare"), user_id=owner.id, name="spare")
+    session.add(spare_token)
     await session.flush()
     return {
         "tags": [TAG] * 6 + [TAG + "bis", TAG + "pause"],
@@ -230,6 +232,7 @@ async def _world(session) -> dict:
         "update_id": update.id,
         "expense_id": expense.id,
         "owner_id": owner.id,
+        "token_id": spare_token.id,
     }
 
 
@@ -249,7 +252,7 @@ def _steer(case, world: dict, data) -> None:
     params = case.path_parameters or {}
     if "tag" in params and _often(data, "real tag", 9):
         params["tag"] = data.draw(st.sampled_from(world["tags"]), label="tag")
-    for name in ("donation_id", "update_id", "expense_id", "code"):
+    for name in ("donation_id", "update_id", "expense_id", "code", "token_id"):
         if name in params and _often(data, f"real {name}"):
             params[name] = world[name]
     if "need_id" in params and _often(data, "real need_id"):
