@@ -97,20 +97,17 @@ async def _checkout_completed(session, event: ProviderEvent, _facts):
     return donation, await apply_session_state(session, donation, event.state)
 
 
-async def _checkout_failed(session, event: ProviderEvent, _facts):
-    donation = await _checkout_donation(session, event)
-    if donation is None:
-        return None, "not ours"
-    changed = await mark_closed(session, donation, DonationStatus.FAILED)
-    return donation, "failed" if changed else "no change"
+def _checkout_closed(status: DonationStatus, outcome: str):
+    """A handler for a checkout that ended unpaid: the gift closes with `status`."""
 
+    async def handle(session, event: ProviderEvent, _facts):
+        donation = await _checkout_donation(session, event)
+        if donation is None:
+            return None, "not ours"
+        changed = await mark_closed(session, donation, status)
+        return donation, outcome if changed else "no change"
 
-async def _checkout_expired(session, event: ProviderEvent, _facts):
-    donation = await _checkout_donation(session, event)
-    if donation is None:
-        return None, "not ours"
-    changed = await mark_closed(session, donation, DonationStatus.EXPIRED)
-    return donation, "expired" if changed else "no change"
+    return handle
 
 
 async def _declined(session, event: ProviderEvent, _facts):
@@ -188,8 +185,8 @@ async def _disputed(session, event: ProviderEvent, facts: PaymentFacts):
 
 _HANDLERS = {
     "checkout_completed": _checkout_completed,
-    "checkout_failed": _checkout_failed,
-    "checkout_expired": _checkout_expired,
+    "checkout_failed": _checkout_closed(DonationStatus.FAILED, "failed"),
+    "checkout_expired": _checkout_closed(DonationStatus.EXPIRED, "expired"),
     "declined": _declined,
     "refunded": _refunded,
     "disputed": _disputed,
